@@ -1,0 +1,50 @@
+/** Machine-readable transport error codes. */
+export type TransportErrorCode =
+  | "CLOSED"
+  | "ABORTED"
+  | "TOO_LARGE"
+  | "NOT_FOUND"
+  | "ACCESS_DENIED"
+  | "INVALID_ARGUMENT"
+  | "PRECONDITION_FAILED"
+  | "UNROUTABLE"
+  | "THROTTLED"
+  | "CONNECTION"
+  | "TIMEOUT"
+  | "UNKNOWN";
+
+/** Options for {@link TransportError}. */
+export interface TransportErrorOptions {
+  readonly code: TransportErrorCode;
+  /** Whether repeating the same operation later may succeed. */
+  readonly retryable: boolean;
+  /** The transport that raised it (`memory`, `rabbitmq`, `sqs`, `pubsub`). */
+  readonly transport: string;
+  readonly cause?: unknown;
+}
+
+/**
+ * Every error a transport throws. Messages start with `[asya:<transport>]` and never contain
+ * credentials.
+ */
+export class TransportError extends Error {
+  override readonly name = "TransportError";
+  readonly code: TransportErrorCode;
+  readonly retryable: boolean;
+  readonly transport: string;
+
+  constructor(message: string, options: TransportErrorOptions) {
+    super(
+      `[asya:${options.transport}] ${message}`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.code = options.code;
+    this.retryable = options.retryable;
+    this.transport = options.transport;
+  }
+}
+
+/** Type guard for {@link TransportError}. */
+export function isTransportError(error: unknown): error is TransportError {
+  return error instanceof TransportError;
+}

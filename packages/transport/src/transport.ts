@@ -1,0 +1,132 @@
+/**
+ * The one contract every Asya broker adapter implements. Transports move bytes plus string
+ * attributes; the runtime owns envelope encoding and validation.
+ */
+
+/** A message as handed to {@link Transport.publish}. */
+export interface OutgoingMessage {
+  /** The message body: exact bytes, delivered unchanged. */
+  readonly body: Uint8Array;
+  /** String attributes (headers / message attributes). Keys starting with `x-asya-` are reserved. */
+  readonly attributes?: Readonly<Record<string, string>>;
+}
+
+/** A message delivered to a consumer. */
+export interface ReceivedMessage {
+  /** The queue it was received from. */
+  readonly queue: string;
+  /** The broker's message id (or a transport-generated one when the broker has none). */
+  readonly id: string;
+  /** The exact bytes that were published. */
+  readonly body: Uint8Array;
+  /** The string attributes that were published. */
+  readonly attributes: Readonly<Record<string, string>>;
+  /** 1 on the first delivery, incremented on each redelivery; absent when the broker cannot tell. */
+  readonly deliveryCount?: number;
+}
+
+/** What a consumer decided about a message. */
+export type Disposition =
+  | { readonly kind: "ack" }
+  | { readonly kind: "retry"; readonly delayMs?: number }
+  | { readonly kind: "deadLetter"; readonly reason: string };
+
+/** Context given to a message handler. */
+export interface MessageContext {
+  /**
+   * Aborted when the transport can no longer settle this delivery (connection lost, consumer
+   * force-stopped): the broker will redeliver, so the handler should give up.
+   */
+  readonly signal: AbortSignal;
+}
+
+/** Consumer callback. A thrown error counts as `{ kind: "retry" }` and is reported via `onError`. */
+export type MessageHandler = (
+  message: ReceivedMessage,
+  context: MessageContext,
+) => Promise<Disposition> | Disposition;
+
+/** Options for {@link Transport.publish}. */
+export interface PublishOptions {
+  /** Deliver no earlier than this many ms from now. Transports without native delay emulate it. */
+  readonly delayMs?: number;
+  /** Abort a pending publish; the promise rejects with `TransportError` code `ABORTED`. */
+  readonly signal?: AbortSignal;
+}
+
+/** Options for {@link Transport.consume}. */
+export interface ConsumeOptions {
+  /** Maximum handler calls in flight for this subscription. @default 1 */
+  readonly concurrency?: number;
+  /** Aborting it stops the subscription like `stop()`. */
+  readonly signal?: AbortSignal;
+  /**
+   * Upper bound on how long the transport keeps a delivery alive (extends visibility / ack
+   * deadline) while its handler runs; after it, the transport stops extending. Usually the
+   * handler timeout plus a margin. @default transport-specific
+   */
+  readonly maxProcessingMs?: number;
+  /** Called with errors thrown by the handler or raised while settling a delivery. */
+  readonly onError?: (error: unknown, message?: ReceivedMessage) => void;
+}
+
+/** A running consumer. */
+export interface Subscription {
+  /** Stop taking new deliveries, wait for in-flight handlers to finish and settle them. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Options for {@link Transport.ensureQueue}. */
+export interface EnsureQueueOptions {
+  /** Also create/declare the `<queue>-dlq` dead-letter queue. @default true */
+  readonly deadLetter?: boolean;
+}
+
+/** What a transport can do natively; the runtime emulates what is missing. */
+export interface TransportCapabilities {
+  /** Delayed delivery is native (no emulation needed up to `maxDelayMs`). */
+  readonly nativeDelay: boolean;
+  /** Longest single native delay in ms (0 when `nativeDelay` is false). */
+  readonly maxDelayMs: number;
+  /** `deadLetter` dispositions land in `<queue>-dlq`. */
+  readonly deadLetter: boolean;
+  /** `publishBatch` is implemented natively. */
+  readonly batchPublish: boolean;
+  /** Largest body (bytes) the transport accepts; larger publishes reject with `TOO_LARGE`. */
+  readonly maxMessageBytes: number;
+  /** `depth(queue)` returns a number (not `undefined`). */
+  readonly depth: boolean;
+  /** Messages on one queue are delivered in publish order (single consumer, no retries). */
+  readonly ordering: boolean;
+  /** The transport keeps long-running deliveries invisible to other consumers. */
+  readonly keepAlive: boolean;
+}
+
+/** The contract. Implementations are created by factories (`createXxxTransport(options)`). */
+export interface Transport {
+  /** Short name used in errors and logs, e.g. `memory`, `rabbitmq`. */
+  readonly name: string;
+  readonly capabilities: TransportCapabilities;
+  /** Resolves once the broker durably accepted the message. */
+  publish(queue: string, message: OutgoingMessage, options?: PublishOptions): Promise<void>;
+  /** Publish several messages to one queue; optional (see {@link publishAll} for the fallback). */
+  publishBatch?(queue: string, messages: readonly OutgoingMessage[], options?: PublishOptions): Promise<void>;
+  /** Start consuming a queue. */
+  consume(queue: string, handler: MessageHandler, options?: ConsumeOptions): Promise<Subscription>;
+  /** Idempotently create the queue (and its DLQ). */
+  ensureQueue?(queue: string, options?: EnsureQueueOptions): Promise<void>;
+  /** Messages waiting (and in flight where known), or `undefined` when the broker cannot tell. */
+  depth?(queue: string): Promise<number | undefined>;
+  /** True while connected and able to publish/consume (drives readiness probes). */
+  isReady(): boolean;
+  /** Stop all subscriptions and release resources. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Name of the dead-letter queue of `queue`. */
+export function deadLetterQueueName(queue: string): string {
+  return `${queue}-dlq`;
+}
+
+/** Attribute carrying the reason on dead-lettered messages. */
+export const DEAD_LETTER_REASON_ATTRIBUTE = "x-asya-dead-letter-reason";

@@ -1,1 +1,56 @@
-export {};
+export {
+  actorNameSchema,
+  assertActorName,
+  isValidActorName,
+  MAX_QUEUE_NAME_LENGTH,
+  queueName,
+} from "./actor-name.js";
+export {
+  encodeEnvelope,
+  type ParseEnvelopeOptions,
+  parseEnvelope,
+  serializeEnvelope,
+  utf8ByteLength,
+  validateEnvelope,
+} from "./codec.js";
+export {
+  DEFAULT_MAX_ENVELOPE_BYTES,
+  DEFAULT_MAX_ENVELOPE_DEPTH,
+  FORBIDDEN_KEYS,
+  HEADER_FIRST_ATTEMPT,
+  HEADER_GATEWAY_URL,
+  HEADER_MESH_STATUS,
+  HEADER_ROUTE_OVERRIDE,
+  RESERVED_HEADER_PREFIX,
+  SINK_ACTOR,
+  SUMP_ACTOR,
+} from "./constants.js";
+export { type CreateEnvelopeInput, createEnvelope } from "./create-envelope.js";
+export {
+  EnvelopeError,
+  type EnvelopeErrorCode,
+  type EnvelopeErrorOptions,
+  type EnvelopePath,
+  formatPath,
+  isEnvelopeError,
+} from "./envelope-error.js";
+export { fanOut, fanOutChild } from "./fan-out.js";
+export { advanceRoute, isRouteEnd, rewriteNext } from "./route.js";
+export {
+  type Envelope,
+  type EnvelopeHeaders,
+  type EnvelopeInput,
+  envelopeSchema,
+  headersSchema,
+  type Route,
+  routeSchema,
+  type Status,
+  type StatusError,
+  type StatusPhase,
+  type StatusReason,
+  statusErrorSchema,
+  statusPhaseSchema,
+  statusReasonSchema,
+  statusSchema,
+} from "./schema.js";
+export { type StatusPatch, stampStatus } from "./status.js";

@@ -1,1 +1,11 @@
-export {};
+export { classifyPubSubError } from "./classify-pubsub-error.js";
+export {
+  ATTEMPT_ATTRIBUTE,
+  DELIVER_AT_ATTRIBUTE,
+  EMPTY_BODY_ATTRIBUTE,
+  PUBSUB_MAX_ACK_DEADLINE_SEC,
+  PUBSUB_MAX_MESSAGE_BYTES,
+} from "./constants.js";
+export type { OrderingKeyFn, PubSubTransportOptions, ResolvedPubSubOptions } from "./pubsub-options.js";
+export { pubSubTransportOptionsSchema, resolvePubSubOptions } from "./pubsub-options.js";
+export { createPubSubTransport } from "./pubsub-transport.js";

@@ -1,1 +1,22 @@
-export {};
+export {
+  BODY_ENCODING_ATTRIBUTE,
+  decodeSqsBody,
+  type EncodedSqsBody,
+  encodeSqsBody,
+  isSqsSafeText,
+  type SqsBodyEncoding,
+} from "./body-codec.js";
+export { classifySqsError } from "./classify-sqs-error.js";
+export { INTERNAL_ATTRIBUTE_PREFIX, MAX_SQS_ATTRIBUTES } from "./message-attributes.js";
+export { type SqsMessageSize, sqsMessageSize } from "./message-size.js";
+export { NOT_BEFORE_ATTRIBUTE, PACKED_ATTRIBUTES_ATTRIBUTE } from "./outgoing-message.js";
+export { sqsDeadLetterQueueName } from "./queue-resolver.js";
+export { createSqsTransport } from "./sqs-transport.js";
+export {
+  type ResolvedSqsTransportOptions,
+  SQS_MAX_DELAY_SECONDS,
+  SQS_MAX_MESSAGE_BYTES,
+  SQS_MAX_VISIBILITY_SECONDS,
+  type SqsTransportOptions,
+  sqsTransportOptionsSchema,
+} from "./sqs-transport-options.js";

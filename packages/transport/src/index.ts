@@ -1,3 +1,13 @@
+export type { MemoryBroker } from "./memory/memory-broker.js";
+export { createMemoryBroker } from "./memory/memory-broker.js";
+export type { MemoryTransport, MemoryTransportOptions } from "./memory/memory-transport.js";
+export {
+  createMemoryTransport,
+  DEFAULT_MEMORY_MAX_MESSAGE_BYTES,
+  DEFAULT_MEMORY_VISIBILITY_TIMEOUT_MS,
+} from "./memory/memory-transport.js";
+export type { PublishAllOptions } from "./publish-all.js";
+export { publishAll } from "./publish-all.js";
 export type {
   ConsumeOptions,
   Disposition,

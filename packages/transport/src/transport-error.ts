@@ -1,4 +1,13 @@
-/** Machine-readable transport error codes. */
+/**
+ * Machine-readable transport error codes, with their usual `retryable`:
+ * - `CLOSED` (false): the transport was closed (publish/consume after `close()`).
+ * - `ABORTED` (false): the caller's `signal` aborted the operation.
+ * - `TOO_LARGE` (false): body above `capabilities.maxMessageBytes` (checked before sending).
+ * - `NOT_FOUND` (false), `ACCESS_DENIED` (false), `INVALID_ARGUMENT` (false),
+ *   `PRECONDITION_FAILED` (false), `UNROUTABLE` (false): fix the call or the topology.
+ * - `THROTTLED` (true), `CONNECTION` (true), `TIMEOUT` (true): try again later.
+ * - `UNKNOWN`: the adapter's classifier decides.
+ */
 export type TransportErrorCode =
   | "CLOSED"
   | "ABORTED"

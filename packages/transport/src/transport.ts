@@ -19,7 +19,10 @@ export interface ReceivedMessage {
   readonly id: string;
   /** The exact bytes that were published. */
   readonly body: Uint8Array;
-  /** The string attributes that were published. */
+  /**
+   * The string attributes that were published (a superset is allowed: brokers may add their own,
+   * and dead-lettered messages carry {@link DEAD_LETTER_REASON_ATTRIBUTE}).
+   */
   readonly attributes: Readonly<Record<string, string>>;
   /** 1 on the first delivery, incremented on each redelivery; absent when the broker cannot tell. */
   readonly deliveryCount?: number;
@@ -27,15 +30,25 @@ export interface ReceivedMessage {
 
 /** What a consumer decided about a message. */
 export type Disposition =
+  /** Done: remove the message. */
   | { readonly kind: "ack" }
+  /**
+   * Deliver again (delivery count + 1). `delayMs` is honoured (not earlier) when
+   * `capabilities.nativeDelay` and `delayMs <= capabilities.maxDelayMs`; otherwise the transport
+   * redelivers as soon as it can, and callers needing a longer delay republish with their own
+   * emulation (the runtime does).
+   */
   | { readonly kind: "retry"; readonly delayMs?: number }
+  /** Move to `<queue>-dlq`, body and attributes unchanged plus the reason attribute. */
   | { readonly kind: "deadLetter"; readonly reason: string };
 
 /** Context given to a message handler. */
 export interface MessageContext {
   /**
-   * Aborted when the transport can no longer settle this delivery (connection lost, consumer
-   * force-stopped): the broker will redeliver, so the handler should give up.
+   * Aborted when the transport can no longer settle this delivery (transport closed, connection
+   * lost, visibility / ack deadline lapsed after `maxProcessingMs`): the broker will redeliver, so
+   * the handler should give up; whatever it returns afterwards is ignored. Not aborted by
+   * `Subscription.stop()`, which waits for the handler instead.
    */
   readonly signal: AbortSignal;
 }
@@ -48,9 +61,17 @@ export type MessageHandler = (
 
 /** Options for {@link Transport.publish}. */
 export interface PublishOptions {
-  /** Deliver no earlier than this many ms from now. Transports without native delay emulate it. */
+  /**
+   * Deliver no earlier than this many ms from now. Honoured natively up to
+   * `capabilities.maxDelayMs`; callers emulate longer delays and delays on transports without
+   * `nativeDelay` (the runtime does). Given a larger delay, a transport either emulates it or
+   * rejects with `INVALID_ARGUMENT`; it never delivers early silently. @default 0
+   */
   readonly delayMs?: number;
-  /** Abort a pending publish; the promise rejects with `TransportError` code `ABORTED`. */
+  /**
+   * Abort a pending publish; the promise rejects with `TransportError` code `ABORTED` (already
+   * aborted: rejects without publishing). Aborting after the promise resolved has no effect.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -66,13 +87,19 @@ export interface ConsumeOptions {
    * handler timeout plus a margin. @default transport-specific
    */
   readonly maxProcessingMs?: number;
-  /** Called with errors thrown by the handler or raised while settling a delivery. */
+  /**
+   * Called with errors thrown by the handler (the delivery then counts as `retry`) or raised while
+   * settling a delivery. Must not throw. @default errors are dropped
+   */
   readonly onError?: (error: unknown, message?: ReceivedMessage) => void;
 }
 
 /** A running consumer. */
 export interface Subscription {
-  /** Stop taking new deliveries, wait for in-flight handlers to finish and settle them. Idempotent. */
+  /**
+   * Stop taking new deliveries, wait for in-flight handlers to finish and settle them with their
+   * dispositions (handlers are not aborted). Idempotent: every call returns the same drain.
+   */
   stop(): Promise<void>;
 }
 
@@ -94,11 +121,15 @@ export interface TransportCapabilities {
   readonly batchPublish: boolean;
   /** Largest body (bytes) the transport accepts; larger publishes reject with `TOO_LARGE`. */
   readonly maxMessageBytes: number;
-  /** `depth(queue)` returns a number (not `undefined`). */
+  /** `depth(queue)` exists and returns a number (when false: absent or resolves `undefined`). */
   readonly depth: boolean;
   /** Messages on one queue are delivered in publish order (single consumer, no retries). */
   readonly ordering: boolean;
-  /** The transport keeps long-running deliveries invisible to other consumers. */
+  /**
+   * The transport keeps long-running deliveries invisible to other consumers (up to
+   * `ConsumeOptions.maxProcessingMs`). Without it a delivery whose handler outlives the visibility
+   * timeout may be handed to another consumer.
+   */
   readonly keepAlive: boolean;
 }
 
@@ -106,12 +137,25 @@ export interface TransportCapabilities {
 export interface Transport {
   /** Short name used in errors and logs, e.g. `memory`, `rabbitmq`. */
   readonly name: string;
+  /** What this transport does natively (constant for its lifetime). */
   readonly capabilities: TransportCapabilities;
-  /** Resolves once the broker durably accepted the message. */
+  /**
+   * Resolves once the broker durably accepted the message (confirm / 200). The body is copied or
+   * sent before it resolves, so the caller may reuse the buffer afterwards.
+   * @throws TransportError `CLOSED` after close, `TOO_LARGE` (body > `maxMessageBytes`),
+   *   `ABORTED`, `INVALID_ARGUMENT`, or broker errors sorted by the adapter's classifier.
+   */
   publish(queue: string, message: OutgoingMessage, options?: PublishOptions): Promise<void>;
-  /** Publish several messages to one queue; optional (see {@link publishAll} for the fallback). */
+  /**
+   * Publish several messages to one queue (the adapter chunks to broker limits); optional, see
+   * `publishAll` for the fallback. Same errors as `publish`.
+   */
   publishBatch?(queue: string, messages: readonly OutgoingMessage[], options?: PublishOptions): Promise<void>;
-  /** Start consuming a queue. */
+  /**
+   * Start consuming a queue. Competing consumers (other subscriptions or transports on the same
+   * queue) share its messages; each message is with at most one handler at a time.
+   * @throws TransportError `CLOSED` after close, `INVALID_ARGUMENT` for bad options.
+   */
   consume(queue: string, handler: MessageHandler, options?: ConsumeOptions): Promise<Subscription>;
   /** Idempotently create the queue (and its DLQ). */
   ensureQueue?(queue: string, options?: EnsureQueueOptions): Promise<void>;
@@ -119,7 +163,11 @@ export interface Transport {
   depth?(queue: string): Promise<number | undefined>;
   /** True while connected and able to publish/consume (drives readiness probes). */
   isReady(): boolean;
-  /** Stop all subscriptions and release resources. Idempotent. */
+  /**
+   * Stop all subscriptions WITHOUT draining: in-flight handlers' signals abort and their deliveries
+   * stay un-acked, so the broker redelivers them (stop subscriptions first for a graceful drain).
+   * Then `isReady()` is false and publish/consume reject with `CLOSED`. Idempotent.
+   */
   close(): Promise<void>;
 }
 

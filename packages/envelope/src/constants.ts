@@ -1,0 +1,33 @@
+/** The terminal actor every finished envelope is sent to, succeeded or failed (SPEC section 5). */
+export const SINK_ACTOR = "x-sink";
+
+/** The dead-letter end of the mesh: failed envelopes are forwarded here by `x-sink`. */
+export const SUMP_ACTOR = "x-sump";
+
+/** Largest envelope body {@link parseEnvelope} accepts, in bytes (10 MiB). */
+export const DEFAULT_MAX_ENVELOPE_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Deepest JSON nesting {@link parseEnvelope} accepts (the envelope object itself is level 1).
+ * `JSON.stringify` overflows the stack a few thousand levels down, so anything deeper could be
+ * parsed but never forwarded; 512 is far beyond any real payload.
+ */
+export const DEFAULT_MAX_ENVELOPE_DEPTH = 512;
+
+/** Header: RFC 3339 time of the first attempt at the current actor; drives `maxDuration`. */
+export const HEADER_FIRST_ATTEMPT = "x-asya-first-attempt";
+
+/** Header: map actor -> actor applied at send time. */
+export const HEADER_ROUTE_OVERRIDE = "x-asya-route-override";
+
+/** Header: where progress events go (http/https only). */
+export const HEADER_GATEWAY_URL = "x-asya-gateway-url";
+
+/** Header: `"off"` disables progress reporting for this envelope. */
+export const HEADER_MESH_STATUS = "x-asya-mesh-status";
+
+/** Prefix of every header name reserved for the mesh. */
+export const RESERVED_HEADER_PREFIX = "x-asya-";
+
+/** Object keys rejected anywhere in an envelope (prototype pollution). */
+export const FORBIDDEN_KEYS: readonly string[] = ["__proto__", "constructor", "prototype"];

@@ -1,0 +1,92 @@
+import { z } from "zod";
+import { actorName, httpUrl } from "./internal/primitives.js";
+import {
+  envVarSchema,
+  resourcesSchema,
+  secretRefSchema,
+  tolerationSchema,
+  volumeMountSchema,
+  volumeSchema,
+} from "./pod-schema.js";
+import { resiliencySchema } from "./resiliency-schema.js";
+import { scalingSchema } from "./scaling-schema.js";
+import { transportSchema } from "./transport-schema.js";
+
+/** API group of the AsyncActor custom resource. */
+export const ASYNC_ACTOR_GROUP = "asya.sh";
+/** Served version of the AsyncActor custom resource. */
+export const ASYNC_ACTOR_VERSION = "v1alpha1";
+/** `apiVersion` of an AsyncActor. */
+export const ASYNC_ACTOR_API_VERSION = `${ASYNC_ACTOR_GROUP}/${ASYNC_ACTOR_VERSION}`;
+/** `kind` of an AsyncActor. */
+export const ASYNC_ACTOR_KIND = "AsyncActor";
+/** Port of the runtime's health server (`/healthz`, `/readyz`, `/metrics`). */
+export const DEFAULT_HEALTH_PORT = 8080;
+
+/** OpenTelemetry export settings of the runtime. */
+export const tracingSchema = z.strictObject({
+  endpoint: httpUrl.describe("OTLP endpoint (OTEL_EXPORTER_OTLP_ENDPOINT)."),
+  protocol: z
+    .enum(["grpc", "http/protobuf", "http/json"])
+    .optional()
+    .describe("OTLP protocol (OTEL_EXPORTER_OTLP_PROTOCOL)."),
+});
+
+/**
+ * `spec` of an AsyncActor: Asya's own fields plus `transport`, `concurrency`, `namespace` and
+ * `healthPort`. This zod schema is the single source of truth; the CRD's openAPIV3Schema is generated
+ * from it.
+ */
+export const asyncActorSpecSchema = z.strictObject({
+  actor: actorName.describe("Logical actor name, used for queue naming and routing (DNS-1123 label)."),
+  image: z.string().min(1).describe("Container image whose entrypoint runs the Asya runtime (`asya run`)."),
+  handler: z.string().min(1).describe("Handler reference (ASYA_HANDLER), e.g. ./dist/handler.js#process."),
+  imagePullPolicy: z.enum(["Always", "IfNotPresent", "Never"]).default("IfNotPresent"),
+  replicas: z.number().int().min(0).default(1).describe("Replica count, only used when scaling is disabled."),
+  env: z.array(envVarSchema).optional().describe("Extra environment variables of the runtime container."),
+  resources: resourcesSchema.optional().describe("Requests and limits, including GPUs (nvidia.com/gpu)."),
+  tolerations: z.array(tolerationSchema).optional(),
+  nodeSelector: z.record(z.string(), z.string()).optional(),
+  volumes: z.array(volumeSchema).optional().describe("Extra pod volumes (any Kubernetes volume source)."),
+  volumeMounts: z.array(volumeMountSchema).optional(),
+  secretRefs: z.array(secretRefSchema).optional().describe("Secret keys exposed as environment variables."),
+  scaling: scalingSchema.prefault({}).describe("KEDA autoscaling on queue depth."),
+  resiliency: resiliencySchema
+    .optional()
+    .describe("Timeouts, retry policies and error rules (SPEC section 4)."),
+  tracing: tracingSchema.optional(),
+  transport: transportSchema,
+  concurrency: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe("Handler calls in flight per pod (ASYA_CONCURRENCY)."),
+  namespace: actorName
+    .optional()
+    .describe("Mesh namespace for queue names (asya-<namespace>-<actor>); defaults to metadata.namespace."),
+  healthPort: z.number().int().min(1).max(65_535).default(DEFAULT_HEALTH_PORT).describe("ASYA_HEALTH_PORT."),
+});
+
+/** `metadata` of an AsyncActor; server-populated fields (uid, resourceVersion, ...) are ignored. */
+export const asyncActorMetadataSchema = z.looseObject({
+  name: actorName.optional().describe("Object name; defaults to spec.actor."),
+  namespace: actorName.optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+});
+
+/** A whole AsyncActor document (`apiVersion`, `kind`, `metadata`, `spec`). */
+export const asyncActorSchema = z.object({
+  apiVersion: z.literal(ASYNC_ACTOR_API_VERSION),
+  kind: z.literal(ASYNC_ACTOR_KIND),
+  metadata: asyncActorMetadataSchema.prefault({}),
+  spec: asyncActorSpecSchema,
+});
+
+/** An AsyncActor as written by a user (defaults not yet applied). */
+export type AsyncActorInput = z.input<typeof asyncActorSchema>;
+/** A parsed AsyncActor with every default applied. */
+export type AsyncActor = z.output<typeof asyncActorSchema>;
+/** A parsed AsyncActor `spec`. */
+export type AsyncActorSpec = z.output<typeof asyncActorSpecSchema>;

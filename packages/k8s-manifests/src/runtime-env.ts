@@ -1,0 +1,91 @@
+import type { AsyncActorSpec } from "./async-actor-schema.js";
+import { stableJson } from "./internal/plain.js";
+
+/** A container environment variable as rendered (value or Secret reference, never a secret value). */
+export interface RenderedEnvVar {
+  readonly name: string;
+  readonly value?: string | undefined;
+  readonly valueFrom?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** Where a Pub/Sub service-account key Secret is mounted in the runtime container. */
+export const GCP_CREDENTIALS_DIR = "/var/run/secrets/asya/gcp";
+
+function literal(name: string, value: string | number | undefined): RenderedEnvVar[] {
+  return value === undefined ? [] : [{ name, value: String(value) }];
+}
+
+function fromSecret(name: string, secretName: string, key: string): RenderedEnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: secretName, key } } };
+}
+
+function transportEnv(spec: AsyncActorSpec): RenderedEnvVar[] {
+  const { rabbitmq, sqs, pubsub } = spec.transport;
+  if (rabbitmq !== undefined) {
+    return [
+      fromSecret("ASYA_RABBITMQ_URL", rabbitmq.urlSecretRef.name, rabbitmq.urlSecretRef.key),
+      ...literal("ASYA_RABBITMQ_PREFETCH", rabbitmq.prefetch),
+    ];
+  }
+  if (sqs !== undefined) {
+    return [
+      ...literal("ASYA_AWS_REGION", sqs.region),
+      ...literal("ASYA_SQS_ENDPOINT", sqs.endpoint),
+      ...literal("ASYA_SQS_WAIT_TIME_SECONDS", sqs.waitTimeSeconds),
+      ...literal("ASYA_SQS_VISIBILITY_TIMEOUT", sqs.visibilityTimeoutSeconds),
+    ];
+  }
+  if (pubsub !== undefined) {
+    return [
+      ...literal("ASYA_PUBSUB_PROJECT_ID", pubsub.projectId),
+      ...literal("ASYA_PUBSUB_ENDPOINT", pubsub.endpoint),
+      ...literal(
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        pubsub.credentialsSecretRef && `${GCP_CREDENTIALS_DIR}/${pubsub.credentialsSecretRef.key}`,
+      ),
+    ];
+  }
+  return [];
+}
+
+/** A duration for an env var: numbers (milliseconds) get an explicit `ms` unit, strings pass as written. */
+function durationEnv(value: number | string | undefined): string | undefined {
+  return typeof value === "number" ? `${value}ms` : value;
+}
+
+/** The actor timeout as written (`actorTimeout`, or Asya's `timeout.actor`), if any. */
+export function actorTimeoutOf(spec: AsyncActorSpec): number | string | undefined {
+  return spec.resiliency?.actorTimeout ?? spec.resiliency?.timeout?.actor;
+}
+
+/**
+ * Environment of the runtime container, using the names the runtime's `configFromEnv` reads. Order:
+ * identity, transport, resiliency, runtime, tracing, `secretRefs`, then the user's `env`; a user
+ * variable replaces a generated one of the same name.
+ */
+export function runtimeEnv(spec: AsyncActorSpec, meshNamespace: string | undefined): RenderedEnvVar[] {
+  const resiliency = spec.resiliency;
+  const generated: RenderedEnvVar[] = [
+    ...literal("ASYA_ACTOR_NAME", spec.actor),
+    ...literal("ASYA_NAMESPACE", meshNamespace),
+    ...literal("ASYA_HANDLER", spec.handler),
+    ...literal("ASYA_TRANSPORT", spec.transport.type),
+    ...transportEnv(spec),
+    ...literal("ASYA_RESILIENCY_ACTOR_TIMEOUT", durationEnv(actorTimeoutOf(spec))),
+    ...literal("ASYA_RESILIENCY_POLICIES", resiliency?.policies && stableJson(resiliency.policies)),
+    ...literal("ASYA_RESILIENCY_RULES", resiliency?.rules && stableJson(resiliency.rules)),
+    ...literal("ASYA_CONCURRENCY", spec.concurrency),
+    // The runtime binds 127.0.0.1 by default; kubelet probes come from outside the container.
+    ...literal("ASYA_HEALTH_HOST", "0.0.0.0"),
+    ...literal("ASYA_HEALTH_PORT", spec.healthPort),
+    ...literal("OTEL_SERVICE_NAME", spec.tracing && spec.actor),
+    ...literal("OTEL_EXPORTER_OTLP_ENDPOINT", spec.tracing?.endpoint),
+    ...literal("OTEL_EXPORTER_OTLP_PROTOCOL", spec.tracing?.protocol),
+    ...(spec.secretRefs ?? []).flatMap((ref) =>
+      ref.keys.map((k) => fromSecret(k.envVar, ref.secretName, k.key)),
+    ),
+  ];
+  const user: RenderedEnvVar[] = (spec.env ?? []).map((variable) => ({ ...variable }));
+  const overridden = new Set(user.map((variable) => variable.name));
+  return [...generated.filter((variable) => !overridden.has(variable.name)), ...user];
+}

@@ -1,0 +1,124 @@
+import { z } from "zod";
+import { RuntimeConfigError } from "../errors.js";
+import { durationSchema } from "./duration.js";
+
+/** Default per-call time limit: 5 minutes (as in Asya). */
+export const DEFAULT_ACTOR_TIMEOUT_MS = 300_000;
+/** Default first retry delay of a policy: 1 second. */
+export const DEFAULT_INITIAL_DELAY_MS = 1_000;
+
+/** Backoff kinds (SPEC section 4). */
+export type BackoffKind = "exponential" | "constant" | "linear";
+
+const policySchema = z
+  .object({
+    maxAttempts: z.number().int().min(1).optional(),
+    backoff: z.enum(["exponential", "constant", "linear"]).optional(),
+    initialDelay: durationSchema.optional(),
+    maxInterval: durationSchema.optional(),
+    jitter: z.boolean().optional(),
+    maxDuration: durationSchema.optional(),
+    onExhausted: z.array(z.string().min(1)).optional(),
+    thenRoute: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+
+const ruleSchema = z.object({ errors: z.array(z.string().min(1)).min(1), policy: z.string().min(1) }).strict();
+
+/** Zod schema of the resiliency input: exactly SPEC section 4's shape (same as the AsyncActor CRD). */
+export const resiliencyInputSchema = z
+  .object({
+    actorTimeout: durationSchema.optional(),
+    timeout: z.object({ actor: durationSchema.optional() }).optional(),
+    policies: z.record(z.string(), policySchema).optional(),
+    rules: z.array(ruleSchema).optional(),
+  })
+  .strict();
+
+/** Resiliency configuration as written by users (durations as ms numbers or `"2s"` strings). */
+export type ResiliencyInput = z.input<typeof resiliencyInputSchema>;
+
+/** One retry policy after normalisation (all durations in ms). */
+export interface RetryPolicy {
+  readonly name: string;
+  /** Total attempts including the first. @default 1 */
+  readonly maxAttempts: number;
+  /** @default "exponential" */
+  readonly backoff: BackoffKind;
+  /** @default 1000 */
+  readonly initialDelayMs: number;
+  /** Cap on a single delay; `undefined` = no cap. */
+  readonly maxIntervalMs: number | undefined;
+  /** Multiply each delay by a uniform factor in [0.5, 1.5). @default false */
+  readonly jitter: boolean;
+  /** Wall-clock budget from `x-asya-first-attempt`; `undefined` = none. */
+  readonly maxDurationMs: number | undefined;
+  /** Actors to route to when exhausted (`thenRoute` alias); `undefined` = go to x-sink failed. */
+  readonly onExhausted: readonly string[] | undefined;
+}
+
+/** An ordered error-matching rule. */
+export interface ResiliencyRule {
+  readonly errors: readonly string[];
+  readonly policy: string;
+}
+
+/** Normalised resiliency configuration. */
+export interface ResiliencyConfig {
+  readonly actorTimeoutMs: number;
+  readonly policies: Readonly<Record<string, RetryPolicy>>;
+  readonly rules: readonly ResiliencyRule[];
+}
+
+/**
+ * Validates and normalises a resiliency input.
+ *
+ * @throws RuntimeConfigError code `INVALID_CONFIG` naming the offending field (prefixed with `source`).
+ * @example resolveResiliency({ actorTimeout: "30s", policies: { default: { maxAttempts: 3 } } })
+ */
+export function resolveResiliency(input: unknown = {}, source = "resiliency"): ResiliencyConfig {
+  const parsed = resiliencyInputSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue?.path.length ? `.${issue.path.join(".")}` : "";
+    throw new RuntimeConfigError(`${source}${path}: ${issue?.message ?? "invalid"}`, {
+      code: "INVALID_CONFIG",
+      field: source,
+      cause: parsed.error,
+    });
+  }
+  const value = parsed.data;
+  const policies: Record<string, RetryPolicy> = {};
+  for (const [name, policy] of Object.entries(value.policies ?? {})) {
+    if (policy.onExhausted !== undefined && policy.thenRoute !== undefined) {
+      throw new RuntimeConfigError(`${source}.policies.${name}: set onExhausted or thenRoute, not both`, {
+        code: "INVALID_CONFIG",
+        field: source,
+      });
+    }
+    policies[name] = {
+      name,
+      maxAttempts: policy.maxAttempts ?? 1,
+      backoff: policy.backoff ?? "exponential",
+      initialDelayMs: policy.initialDelay ?? DEFAULT_INITIAL_DELAY_MS,
+      maxIntervalMs: policy.maxInterval,
+      jitter: policy.jitter ?? false,
+      maxDurationMs: policy.maxDuration,
+      onExhausted: policy.onExhausted ?? policy.thenRoute,
+    };
+  }
+  const rules = value.rules ?? [];
+  rules.forEach((rule, index) => {
+    if (policies[rule.policy] === undefined) {
+      throw new RuntimeConfigError(
+        `${source}.rules.${index}.policy: unknown policy ${JSON.stringify(rule.policy)}`,
+        { code: "INVALID_CONFIG", field: source },
+      );
+    }
+  });
+  return {
+    actorTimeoutMs: value.actorTimeout ?? value.timeout?.actor ?? DEFAULT_ACTOR_TIMEOUT_MS,
+    policies,
+    rules,
+  };
+}

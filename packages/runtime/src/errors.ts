@@ -1,0 +1,55 @@
+/** Machine-readable runtime error codes. */
+export type RuntimeErrorCode =
+  | "INVALID_CONFIG"
+  | "INVALID_DURATION"
+  | "MISSING_ADAPTER"
+  | "HANDLER_NOT_FOUND"
+  | "NOT_STARTED"
+  | "ALREADY_STARTED";
+
+/** Options for {@link RuntimeConfigError}. */
+export interface RuntimeErrorOptions {
+  readonly code: RuntimeErrorCode;
+  /** The environment variable or option that is wrong, when there is one. */
+  readonly field?: string;
+  readonly cause?: unknown;
+}
+
+/** A configuration or setup error of the runtime. Never retryable; messages start with `[asya:runtime]`. */
+export class RuntimeConfigError extends Error {
+  override readonly name = "RuntimeConfigError";
+  readonly code: RuntimeErrorCode;
+  readonly retryable = false;
+  readonly field: string | undefined;
+
+  constructor(message: string, options: RuntimeErrorOptions) {
+    super(`[asya:runtime] ${message}`, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code;
+    this.field = options.field;
+  }
+}
+
+/** The error a handler call fails with when its time limit (actor timeout or SLA deadline) expires. */
+export class TimeoutError extends Error {
+  override readonly name = "TimeoutError";
+  readonly code = "TIMEOUT";
+  readonly retryable = true;
+  /** The limit that expired, in milliseconds. */
+  readonly timeoutMs: number;
+
+  constructor(timeoutMs: number) {
+    super(`[asya:runtime] handler timed out after ${timeoutMs} ms`);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** Abort reason used when the actor stops before an in-flight call finished; the message is redelivered. */
+export class ShutdownError extends Error {
+  override readonly name = "ShutdownError";
+  readonly code = "SHUTDOWN";
+  readonly retryable = true;
+
+  constructor() {
+    super("[asya:runtime] actor stopped before the handler finished; the message will be redelivered");
+  }
+}

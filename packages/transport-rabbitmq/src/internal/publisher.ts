@@ -1,0 +1,185 @@
+import { randomUUID } from "node:crypto";
+import type { Channel, ConfirmChannel, Message } from "amqplib";
+import { classifyRabbitMqError } from "../classify-rabbitmq-error.js";
+import type { ResolvedRabbitMqOptions } from "../rabbitmq-options.js";
+import { delayBucketMs } from "../topology.js";
+import type { Connected, ConnectionManager } from "./connection-manager.js";
+import { bodyBuffer, PUBLISH_ID_HEADER, publishOptions, type WireMessage } from "./message-codec.js";
+import { abortedError, rabbitError, sleep } from "./timing.js";
+import type { TopologyManager } from "./topology-manager.js";
+
+interface Pending {
+  returned?: string;
+  settle(error: Error | null): void;
+}
+
+interface PublishChannel {
+  readonly generation: number;
+  readonly channel: Channel | ConfirmChannel;
+  readonly pending: Map<string, Pending>;
+  /** Set while amqplib's write buffer is full; resolved on `drain`. */
+  drained: Promise<void> | undefined;
+  release: (() => void) | undefined;
+  closed: boolean;
+}
+
+/** What one publish call needs besides the message. */
+export interface PublishRequest {
+  readonly queue: string;
+  readonly wire: WireMessage;
+  readonly delayMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Publishes through one shared (confirm) channel: mandatory + `basic.return` tracking, publisher
+ * confirms, `drain` back-pressure, and transparent retry of retryable failures (connection loss,
+ * lost confirms) until `publishTimeoutMs` — a publish either resolves once the broker confirmed it
+ * or rejects with a TransportError; it never silently vanishes.
+ */
+export class Publisher {
+  private slot: { generation: number; ready: Promise<PublishChannel> } | undefined;
+  private readonly tokenPrefix = `${randomUUID().slice(0, 8)}-`;
+  private sequence = 0;
+
+  constructor(
+    private readonly connections: ConnectionManager,
+    private readonly topology: TopologyManager,
+    private readonly options: ResolvedRabbitMqOptions,
+    private readonly secrets: readonly string[],
+  ) {
+    connections.onDown(() => {
+      this.slot = undefined;
+    });
+  }
+
+  /** Publishes one message (declaring its queue first, once per connection). */
+  async publish(request: PublishRequest): Promise<void> {
+    const deadline = Date.now() + this.options.publishTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      if (request.signal?.aborted) throw abortedError(request.signal);
+      try {
+        const connected = await this.connections.acquire(deadline, request.signal);
+        const target = await this.declareTarget(connected, request);
+        const channel = await this.channelFor(connected);
+        await this.send(channel, target, request, deadline);
+        return;
+      } catch (error) {
+        const classified = classifyRabbitMqError(error, this.secrets);
+        if (!classified.retryable || Date.now() >= deadline || classified.code === "TIMEOUT") throw classified;
+        await sleep(Math.min(50 * 2 ** attempt, 1_000, Math.max(0, deadline - Date.now())), request.signal);
+      }
+    }
+  }
+
+  private async declareTarget(connected: Connected, request: PublishRequest): Promise<string> {
+    if (request.delayMs === undefined || request.delayMs <= 0) {
+      await this.topology.ensureQueue(connected, request.queue);
+      return request.queue;
+    }
+    return this.topology.ensureDelayQueue(connected, request.queue, delayBucketMs(request.delayMs));
+  }
+
+  private channelFor(connected: Connected): Promise<PublishChannel> {
+    if (this.slot !== undefined && this.slot.generation === connected.generation) return this.slot.ready;
+    const ready = this.openChannel(connected);
+    const slot = { generation: connected.generation, ready };
+    this.slot = slot;
+    ready.catch(() => {
+      if (this.slot === slot) this.slot = undefined;
+    });
+    return ready;
+  }
+
+  private async openChannel(connected: Connected): Promise<PublishChannel> {
+    const channel = this.options.publishConfirms
+      ? await connected.connection.createConfirmChannel()
+      : await connected.connection.createChannel();
+    const state: PublishChannel = {
+      generation: connected.generation,
+      channel,
+      pending: new Map(),
+      drained: undefined,
+      release: undefined,
+      closed: false,
+    };
+    channel.on("drain", () => unblock(state));
+    channel.on("return", (message: Message) => {
+      const token = message.properties.headers?.[PUBLISH_ID_HEADER];
+      const pending = typeof token === "string" ? state.pending.get(token) : undefined;
+      const reason = `${message.fields.replyCode} ${message.fields.replyText}`;
+      this.topology.invalidate(message.fields.routingKey);
+      if (pending !== undefined) pending.returned = reason;
+      else if (!this.options.publishConfirms) {
+        this.options.logger?.warn?.("[asya:rabbitmq] message returned as unroutable", {
+          queue: message.fields.routingKey,
+          reason,
+        });
+      }
+    });
+    channel.on("error", () => undefined);
+    channel.on("close", () => {
+      state.closed = true;
+      unblock(state);
+      if (this.slot?.generation === state.generation) this.slot = undefined;
+      // amqplib fails pending confirm callbacks itself; settle any leftovers the same way.
+      for (const pending of state.pending.values()) pending.settle(new Error("channel closed"));
+      state.pending.clear();
+    });
+    return state;
+  }
+
+  private async send(state: PublishChannel, target: string, request: PublishRequest, deadline: number): Promise<void> {
+    while (state.drained !== undefined && !state.closed) await state.drained;
+    if (state.closed) throw rabbitError("publish channel closed", "CONNECTION", true);
+    const token = `${this.tokenPrefix}${++this.sequence}`;
+    const body = bodyBuffer(request.wire.body);
+    const options = publishOptions(request.wire, token);
+    if (!this.options.publishConfirms) {
+      if (!state.channel.publish("", target, body, options)) block(state);
+      return;
+    }
+    const confirm = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => pending.settle(rabbitError(`timed out waiting for the broker to confirm a publish to ${request.queue}`, "TIMEOUT", true)),
+        Math.max(0, deadline - Date.now()),
+      );
+      const onAbort = (): void => pending.settle(abortedError(request.signal!));
+      request.signal?.addEventListener("abort", onAbort, { once: true });
+      const pending: Pending = {
+        settle: (error) => {
+          clearTimeout(timer);
+          request.signal?.removeEventListener("abort", onAbort);
+          state.pending.delete(token);
+          if (error !== null) reject(error);
+          else if (pending.returned !== undefined) {
+            reject(rabbitError(`message to ${request.queue} was unroutable (${pending.returned})`, "UNROUTABLE", true));
+          } else resolve();
+        },
+      };
+      state.pending.set(token, pending);
+    });
+    try {
+      const written = (state.channel as ConfirmChannel).publish("", target, body, options, (error) => {
+        state.pending.get(token)?.settle(error === null || error === undefined ? null : error);
+      });
+      if (!written) block(state);
+    } catch (error) {
+      state.pending.get(token)?.settle(error instanceof Error ? error : new Error(String(error)));
+    }
+    await confirm;
+  }
+}
+
+/** amqplib's buffer is full: later publishes wait for `drain` (memory stays flat under load). */
+function block(state: PublishChannel): void {
+  state.drained ??= new Promise<void>((resolve) => {
+    state.release = resolve;
+  });
+}
+
+function unblock(state: PublishChannel): void {
+  state.drained = undefined;
+  state.release?.();
+  state.release = undefined;
+}

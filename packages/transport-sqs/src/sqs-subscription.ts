@@ -1,0 +1,287 @@
+import {
+  type ConsumeOptions,
+  DEAD_LETTER_REASON_ATTRIBUTE,
+  type Disposition,
+  type MessageHandler,
+  type OutgoingMessage,
+  type ReceivedMessage,
+  type Subscription,
+} from "@asya/transport";
+import {
+  ChangeMessageVisibilityCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+import { classifySqsError } from "./classify-sqs-error.js";
+import type { DeleteBatcher } from "./delete-batcher.js";
+import { isFifoQueue, NOT_BEFORE_ATTRIBUTE, type SendEntryExtras } from "./outgoing-message.js";
+import type { QueueResolver } from "./queue-resolver.js";
+import { sqsDeadLetterQueueName } from "./queue-resolver.js";
+import { type DecodedSqsMessage, decodeReceivedMessage } from "./received-message.js";
+import { SQS_MAX_DELAY_SECONDS, SQS_MAX_VISIBILITY_SECONDS } from "./sqs-transport-options.js";
+import { startVisibilityHeartbeat } from "./visibility-heartbeat.js";
+
+/** What a subscription needs from its transport. */
+export interface SubscriptionDeps {
+  readonly client: SQSClient;
+  readonly resolver: QueueResolver;
+  readonly deleter: DeleteBatcher;
+  readonly waitTimeSeconds: number;
+  readonly batchSize: number;
+  readonly visibilityTimeoutSec: number;
+  readonly heartbeatFraction: number;
+  readonly concurrency: number;
+  readonly maxProcessingMs: number;
+  /** Publishes a message the adapter re-sends itself (dead letter, delay chaining). */
+  readonly sendInternal: (
+    queue: string,
+    message: OutgoingMessage,
+    delayMs: number | undefined,
+    extras: SendEntryExtras,
+  ) => Promise<void>;
+  readonly setHealthy: (healthy: boolean) => void;
+}
+
+const MAX_RECEIVE_BACKOFF_MS = 5_000;
+
+/**
+ * Starts consuming `queue`: `ceil(concurrency / batchSize)` long-polling loops each ask for as many
+ * messages as there are free handler slots (at most `batchSize`), run handlers with a visibility
+ * heartbeat and settle dispositions natively.
+ *
+ * @throws TransportError `NOT_FOUND` when the queue does not exist (and `autoCreate` is off).
+ */
+export async function startSqsSubscription(
+  queue: string,
+  handler: MessageHandler,
+  options: ConsumeOptions,
+  deps: SubscriptionDeps,
+): Promise<Subscription> {
+  const { client } = deps;
+  const queueUrl = await deps.resolver.url(queue);
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? deps.concurrency));
+  const maxProcessingMs = options.maxProcessingMs ?? deps.maxProcessingMs;
+  const report = (error: unknown, message?: ReceivedMessage): void => {
+    try {
+      options.onError?.(error, message);
+    } catch {
+      // A throwing onError must not break the consumer.
+    }
+  };
+
+  let stopping = false;
+  let busy = 0; // slots reserved by receives in flight plus handlers running
+  const handlers = new Set<Promise<void>>();
+  let waiters: Array<() => void> = [];
+  const wakeUp = (): void => {
+    const ready = waiters;
+    waiters = [];
+    for (const resolve of ready) resolve();
+  };
+  const stopSleep = new AbortController();
+
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      stopSleep.signal.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
+    });
+
+  const changeVisibility = (receiptHandle: string, seconds: number) =>
+    client.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl,
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: seconds,
+      }),
+    );
+
+  const republishLater = async (decoded: DecodedSqsMessage, notBeforeMs: number): Promise<void> => {
+    const remainingMs = notBeforeMs - Date.now();
+    const { message } = decoded;
+    await deps.sendInternal(
+      queue,
+      { body: message.body, attributes: message.attributes },
+      Math.min(remainingMs, SQS_MAX_DELAY_SECONDS * 1000),
+      { attributes: { [NOT_BEFORE_ATTRIBUTE]: String(notBeforeMs) }, packIfNeeded: true },
+    );
+    await deps.deleter.delete(queueUrl, decoded.receiptHandle);
+  };
+
+  const settle = async (decoded: DecodedSqsMessage, disposition: Disposition, receivedAtMs: number) => {
+    const { message, receiptHandle } = decoded;
+    switch (disposition.kind) {
+      case "ack":
+        await deps.deleter.delete(queueUrl, receiptHandle);
+        return;
+      case "retry": {
+        const delayMs = Math.max(0, disposition.delayMs ?? 0);
+        const delaySec = Math.ceil(delayMs / 1000);
+        // The 12 h visibility cap counts from the receive, so a long handler leaves less room.
+        const roomSec = SQS_MAX_VISIBILITY_SECONDS - Math.ceil((Date.now() - receivedAtMs) / 1000) - 1;
+        if (delaySec <= roomSec || isFifoQueue(queue)) {
+          // FIFO queues have no per-message delay: retries there are capped at the visibility room.
+          await changeVisibility(receiptHandle, Math.max(0, Math.min(delaySec, roomSec)));
+          return;
+        }
+        await republishLater(decoded, Date.now() + delayMs);
+        return;
+      }
+      case "deadLetter":
+        await deps.sendInternal(
+          sqsDeadLetterQueueName(queue),
+          { body: message.body, attributes: message.attributes },
+          undefined,
+          {
+            attributes: { [DEAD_LETTER_REASON_ATTRIBUTE]: disposition.reason },
+            packIfNeeded: true,
+            deduplicationId: `dlq-${message.id}`,
+          },
+        );
+        await deps.deleter.delete(queueUrl, receiptHandle);
+        return;
+    }
+  };
+
+  const handleMessage = async (raw: Message): Promise<void> => {
+    const receivedAtMs = Date.now();
+    let decoded: DecodedSqsMessage;
+    try {
+      decoded = decodeReceivedMessage(queue, raw);
+    } catch (error) {
+      // Undecodable adapter metadata: leave the message to the native RedrivePolicy.
+      report(classifySqsError(error));
+      return;
+    }
+    const { message } = decoded;
+    if (decoded.notBeforeMs !== undefined && decoded.notBeforeMs > Date.now() + 500) {
+      try {
+        await republishLater(decoded, decoded.notBeforeMs);
+      } catch (error) {
+        report(classifySqsError(error), message);
+      }
+      return;
+    }
+    const lost = new AbortController();
+    const heartbeat = startVisibilityHeartbeat({
+      client,
+      queueUrl,
+      receiptHandle: decoded.receiptHandle,
+      receivedAtMs,
+      visibilityTimeoutSec: deps.visibilityTimeoutSec,
+      fraction: deps.heartbeatFraction,
+      maxProcessingMs,
+      onLost: (error) => {
+        report(error, message);
+        lost.abort(error);
+      },
+      onError: (error) => report(error, message),
+    });
+    let disposition: Disposition;
+    try {
+      disposition = await handler(message, { signal: lost.signal });
+    } catch (error) {
+      report(error, message);
+      disposition = { kind: "retry" };
+    }
+    await heartbeat.stop();
+    if (lost.signal.aborted) return; // someone else may own the message now; SQS redelivers it
+    try {
+      await settle(decoded, disposition, receivedAtMs);
+    } catch (error) {
+      report(classifySqsError(error), message);
+    }
+  };
+
+  const release = async (messages: readonly Message[]): Promise<void> => {
+    // Received while stopping: make them visible again at once instead of after the timeout.
+    await Promise.allSettled(
+      messages.map((raw) =>
+        raw.ReceiptHandle === undefined ? undefined : changeVisibility(raw.ReceiptHandle, 0),
+      ),
+    );
+  };
+
+  const poll = async (): Promise<void> => {
+    let failures = 0;
+    while (!stopping) {
+      const free = Math.min(deps.batchSize, concurrency - busy);
+      if (free <= 0) {
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+        });
+        continue;
+      }
+      busy += free;
+      let received: Message[];
+      try {
+        const response = await client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: free,
+            WaitTimeSeconds: deps.waitTimeSeconds,
+            VisibilityTimeout: deps.visibilityTimeoutSec,
+            MessageAttributeNames: ["All"],
+            MessageSystemAttributeNames: ["ApproximateReceiveCount"],
+          }),
+        );
+        received = response.Messages ?? [];
+        failures = 0;
+        deps.setHealthy(true);
+      } catch (error) {
+        busy -= free;
+        const classified = classifySqsError(error);
+        if (classified.code === "CONNECTION") deps.setHealthy(false);
+        report(classified);
+        failures += 1;
+        await sleep(Math.min(MAX_RECEIVE_BACKOFF_MS, 100 * 2 ** failures));
+        continue;
+      }
+      busy -= free - received.length;
+      if (stopping) {
+        busy -= received.length;
+        await release(received);
+        break;
+      }
+      for (const raw of received) {
+        const running = handleMessage(raw).finally(() => {
+          busy -= 1;
+          handlers.delete(running);
+          wakeUp();
+        });
+        handlers.add(running);
+      }
+    }
+  };
+
+  const pollerCount = Math.max(1, Math.ceil(concurrency / deps.batchSize));
+  const pollers = Array.from({ length: pollerCount }, () => poll());
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      stopping = true;
+      stopSleep.abort();
+      // Pollers waiting for a free slot: let them see `stopping`.
+      wakeUp();
+      // A long poll in flight is awaited (at most waitTimeSeconds) so that what it returns can be
+      // released, not stranded invisible until the visibility timeout.
+      await Promise.all(pollers);
+      while (handlers.size > 0) await Promise.allSettled([...handlers]);
+      await deps.deleter.flush();
+    })();
+    return stopped;
+  };
+  if (options.signal !== undefined) {
+    if (options.signal.aborted) void stop();
+    else options.signal.addEventListener("abort", () => void stop(), { once: true });
+  }
+  return { stop };
+}

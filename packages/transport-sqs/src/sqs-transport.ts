@@ -1,0 +1,314 @@
+import {
+  type OutgoingMessage,
+  type PublishOptions,
+  type Subscription,
+  type Transport,
+  type TransportCapabilities,
+  TransportError,
+} from "@asya/transport";
+import {
+  GetQueueAttributesCommand,
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import { classifySqsError } from "./classify-sqs-error.js";
+import { createDeleteBatcher } from "./delete-batcher.js";
+import {
+  buildSendEntry,
+  isFifoQueue,
+  NOT_BEFORE_ATTRIBUTE,
+  type SendEntryExtras,
+  type SqsSendEntry,
+} from "./outgoing-message.js";
+import { createQueueResolver } from "./queue-resolver.js";
+import { startSqsSubscription } from "./sqs-subscription.js";
+import {
+  resolveSqsTransportOptions,
+  SQS_MAX_DELAY_SECONDS,
+  SQS_MAX_MESSAGE_BYTES,
+  type SqsTransportOptions,
+} from "./sqs-transport-options.js";
+
+const BATCH_ATTEMPTS = 3;
+
+function closedError(): TransportError {
+  return new TransportError("transport is closed", { code: "CLOSED", retryable: false, transport: "sqs" });
+}
+
+function abortedError(cause: unknown): TransportError {
+  return new TransportError("publish aborted", {
+    code: "ABORTED",
+    retryable: false,
+    transport: "sqs",
+    cause,
+  });
+}
+
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+function toRequest(entry: SqsSendEntry): Omit<SendMessageBatchRequestEntry, "Id"> {
+  const { sizeBytes: _size, ...request } = entry;
+  return request;
+}
+
+/**
+ * Creates the Amazon SQS transport. Credentials always come from the AWS SDK default provider chain
+ * (environment, IRSA / EKS pod identity, instance profile); there is no option to pass keys.
+ *
+ * @throws TransportError `INVALID_ARGUMENT` when options are invalid.
+ * @example
+ * ```ts
+ * const transport = createSqsTransport({ region: "eu-west-1", visibilityTimeoutSec: 60 });
+ * await transport.publish("asya-prod-infer", { body: new TextEncoder().encode("{}") });
+ * const sub = await transport.consume("asya-prod-infer", async () => ({ kind: "ack" }), { concurrency: 8 });
+ * ```
+ */
+export function createSqsTransport(options: SqsTransportOptions = {}): Transport {
+  const settings = resolveSqsTransportOptions(options);
+  const ownsClient = settings.client === undefined;
+  const client =
+    settings.client ??
+    new SQSClient({
+      ...(settings.region === undefined ? {} : { region: settings.region }),
+      ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+    });
+  const resolver = createQueueResolver({
+    client,
+    ...(settings.queueUrlPrefix === undefined ? {} : { queueUrlPrefix: settings.queueUrlPrefix }),
+    autoCreate: settings.autoCreate,
+    maxReceiveCount: settings.maxReceiveCount,
+  });
+  const deleter = createDeleteBatcher({
+    client,
+    batchSize: settings.batchSize,
+    windowMs: settings.deleteBatchWindowMs,
+  });
+  const subscriptions = new Set<Subscription>();
+  let closed = false;
+  let healthy = true;
+  const setHealthy = (value: boolean): void => {
+    healthy = value;
+  };
+
+  const capabilities: TransportCapabilities = {
+    nativeDelay: true,
+    maxDelayMs: SQS_MAX_DELAY_SECONDS * 1000,
+    deadLetter: true,
+    batchPublish: true,
+    maxMessageBytes: settings.maxMessageBytes,
+    depth: true,
+    ordering: false,
+    keepAlive: true,
+  };
+
+  const call = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      const result = await run();
+      healthy = true;
+      return result;
+    } catch (error) {
+      const classified = classifySqsError(error);
+      if (classified.code === "CONNECTION") healthy = false;
+      throw classified;
+    }
+  };
+
+  /** Delays beyond SQS's 900 s are chained: DelaySeconds 900 plus a not-before attribute. */
+  const entryFor = (
+    queue: string,
+    message: OutgoingMessage,
+    delayMs: number | undefined,
+    extras: SendEntryExtras = {},
+  ): SqsSendEntry => {
+    if (delayMs !== undefined && delayMs > SQS_MAX_DELAY_SECONDS * 1000 && !isFifoQueue(queue)) {
+      const notBefore = String(Date.now() + delayMs);
+      return buildSendEntry(queue, message, delayMs, settings, {
+        ...extras,
+        attributes: { ...extras.attributes, [NOT_BEFORE_ATTRIBUTE]: notBefore },
+        packIfNeeded: true,
+      });
+    }
+    return buildSendEntry(queue, message, delayMs, settings, extras);
+  };
+
+  const sendOne = async (
+    queue: string,
+    entry: SqsSendEntry,
+    signal: AbortSignal | undefined,
+  ): Promise<void> => {
+    const queueUrl = await resolver.url(queue);
+    await call(() =>
+      client.send(
+        new SendMessageCommand({ QueueUrl: queueUrl, ...toRequest(entry) }),
+        signal === undefined ? {} : { abortSignal: signal },
+      ),
+    );
+  };
+
+  const sendInternal = async (
+    queue: string,
+    message: OutgoingMessage,
+    delayMs: number | undefined,
+    extras: SendEntryExtras,
+  ): Promise<void> => {
+    // Internal re-publishes go out even while closing: they settle deliveries already taken.
+    await sendOne(queue, entryFor(queue, message, delayMs, extras), undefined);
+  };
+
+  const publish = async (
+    queue: string,
+    message: OutgoingMessage,
+    opts: PublishOptions = {},
+  ): Promise<void> => {
+    if (closed) throw closedError();
+    if (isAborted(opts.signal)) throw abortedError(opts.signal?.reason);
+    const entry = entryFor(queue, message, opts.delayMs);
+    try {
+      await sendOne(queue, entry, opts.signal);
+    } catch (error) {
+      if (isAborted(opts.signal)) throw abortedError(error);
+      throw error;
+    }
+  };
+
+  const sendBatch = async (
+    queueUrl: string,
+    entries: SqsSendEntry[],
+    signal?: AbortSignal,
+  ): Promise<void> => {
+    let pending = entries.map((entry, index) => ({ entry, id: String(index) }));
+    let lastError: TransportError | undefined;
+    for (let attempt = 1; attempt <= BATCH_ATTEMPTS && pending.length > 0; attempt += 1) {
+      const response = await call(() =>
+        client.send(
+          new SendMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: pending.map(({ entry, id }) => ({ Id: id, ...toRequest(entry) })),
+          }),
+          signal === undefined ? {} : { abortSignal: signal },
+        ),
+      );
+      const failed = new Map((response.Failed ?? []).map((failure) => [failure.Id, failure]));
+      const succeeded = new Set((response.Successful ?? []).map((success) => success.Id));
+      const retry: typeof pending = [];
+      for (const item of pending) {
+        if (succeeded.has(item.id)) continue;
+        const failure = failed.get(item.id);
+        const classified = classifySqsError({
+          name: failure?.Code ?? "UnknownBatchResult",
+          message: failure?.Message ?? "no result for entry",
+          $fault: failure?.SenderFault === true ? "client" : "server",
+        });
+        lastError = classified;
+        if (!classified.retryable) throw classified;
+        retry.push(item);
+      }
+      pending = retry;
+    }
+    if (pending.length > 0) {
+      throw new TransportError(`${pending.length} of ${entries.length} batch entries could not be sent`, {
+        code: lastError?.code ?? "UNKNOWN",
+        retryable: true,
+        transport: "sqs",
+        cause: lastError,
+      });
+    }
+  };
+
+  const publishBatch = async (
+    queue: string,
+    messages: readonly OutgoingMessage[],
+    opts: PublishOptions = {},
+  ): Promise<void> => {
+    if (closed) throw closedError();
+    if (isAborted(opts.signal)) throw abortedError(opts.signal?.reason);
+    // Validate every message before sending any.
+    const entries = messages.map((message) => entryFor(queue, message, opts.delayMs));
+    if (entries.length === 0) return;
+    const queueUrl = await resolver.url(queue);
+    // SQS limits a batch to 10 entries and 1 MiB in total.
+    let chunk: SqsSendEntry[] = [];
+    let chunkBytes = 0;
+    const chunks: SqsSendEntry[][] = [];
+    for (const entry of entries) {
+      if (chunk.length >= settings.batchSize || chunkBytes + entry.sizeBytes > SQS_MAX_MESSAGE_BYTES) {
+        chunks.push(chunk);
+        chunk = [];
+        chunkBytes = 0;
+      }
+      chunk.push(entry);
+      chunkBytes += entry.sizeBytes;
+    }
+    chunks.push(chunk);
+    try {
+      for (const part of chunks) await sendBatch(queueUrl, part, opts.signal);
+    } catch (error) {
+      if (isAborted(opts.signal)) throw abortedError(error);
+      throw error;
+    }
+  };
+
+  return {
+    name: "sqs",
+    capabilities,
+    publish,
+    publishBatch,
+    async consume(queue, handler, consumeOptions = {}) {
+      if (closed) throw closedError();
+      const subscription = await startSqsSubscription(queue, handler, consumeOptions, {
+        client,
+        resolver,
+        deleter,
+        waitTimeSeconds: settings.waitTimeSeconds,
+        batchSize: settings.batchSize,
+        visibilityTimeoutSec: settings.visibilityTimeoutSec,
+        heartbeatFraction: settings.heartbeatFraction,
+        concurrency: settings.concurrency,
+        maxProcessingMs: settings.maxProcessingMs,
+        sendInternal,
+        setHealthy,
+      });
+      const tracked: Subscription = {
+        async stop() {
+          await subscription.stop();
+          subscriptions.delete(tracked);
+        },
+      };
+      subscriptions.add(tracked);
+      return tracked;
+    },
+    async ensureQueue(queue, ensureOptions = {}) {
+      if (closed) throw closedError();
+      await call(() => resolver.ensure(queue, ensureOptions.deadLetter ?? true));
+    },
+    async depth(queue) {
+      if (closed) throw closedError();
+      const queueUrl = await resolver.url(queue);
+      const response = await call(() =>
+        client.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: queueUrl,
+            AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+          }),
+        ),
+      );
+      const visible = Number(response.Attributes?.ApproximateNumberOfMessages ?? 0);
+      const inFlight = Number(response.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+      return visible + inFlight;
+    },
+    isReady() {
+      return !closed && healthy;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([...subscriptions].map((subscription) => subscription.stop()));
+      await deleter.flush();
+      if (ownsClient) client.destroy();
+    },
+  };
+}

@@ -1,0 +1,234 @@
+import { z } from "zod";
+import { packBody } from "../internal/packed-body.js";
+import type {
+  ConsumeOptions,
+  EnsureQueueOptions,
+  MessageHandler,
+  OutgoingMessage,
+  PublishOptions,
+  Subscription,
+  Transport,
+  TransportCapabilities,
+} from "../transport.js";
+import { deadLetterQueueName } from "../transport.js";
+import { TransportError } from "../transport-error.js";
+import { Broker, isBroker, type MemoryBroker } from "./memory-broker.js";
+import type { Connection } from "./memory-consumer.js";
+import type { StoredMessage } from "./memory-queue.js";
+
+/** Default {@link MemoryTransportOptions.maxMessageBytes}: 10 MiB. */
+export const DEFAULT_MEMORY_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+/** Default {@link MemoryTransportOptions.visibilityTimeoutMs}: 30 s. */
+export const DEFAULT_MEMORY_VISIBILITY_TIMEOUT_MS = 30_000;
+
+/** Options of {@link createMemoryTransport}. */
+export interface MemoryTransportOptions {
+  /** Share queues with other transports created on the same broker. @default a new private broker */
+  readonly broker?: MemoryBroker;
+  /** Name used in errors. @default "memory" */
+  readonly name?: string;
+  /**
+   * How long a delivery stays invisible before it is handed out again, unless settled or kept
+   * alive. While a handler runs, the delivery is extended by this much at a time until the
+   * consumer's `maxProcessingMs` has elapsed. @default 30000
+   */
+  readonly visibilityTimeoutMs?: number;
+  /** Largest accepted body in bytes; larger publishes reject with `TOO_LARGE`. @default 10485760 */
+  readonly maxMessageBytes?: number;
+}
+
+/** A memory transport, plus the broker it is connected to. */
+export interface MemoryTransport extends Transport {
+  /** The broker behind this transport: pass it to {@link createMemoryTransport} to share queues. */
+  readonly broker: MemoryBroker;
+  /** Always present: validates every message first, then enqueues all of them or none. */
+  publishBatch(queue: string, messages: readonly OutgoingMessage[], options?: PublishOptions): Promise<void>;
+  /** Always present: creates the queue (and `<queue>-dlq` unless `deadLetter: false`). */
+  ensureQueue(queue: string, options?: EnsureQueueOptions): Promise<void>;
+  /** Always present: ready + delayed + in-flight messages. */
+  depth(queue: string): Promise<number>;
+}
+
+const optionsSchema = z.strictObject({
+  broker: z.custom<Broker>(isBroker, { message: "expected a broker from createMemoryBroker()" }).optional(),
+  name: z.string().min(1).optional(),
+  visibilityTimeoutMs: z.number().int().positive().optional(),
+  maxMessageBytes: z.number().int().positive().optional(),
+});
+
+const consumeSchema = z.object({
+  concurrency: z.number().int().positive().optional(),
+  signal: z.instanceof(AbortSignal).optional(),
+  maxProcessingMs: z.number().positive().optional(),
+  onError: z.function().optional(),
+});
+
+const EMPTY_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * Create the in-process transport: queues with visibility semantics, native delays, dead-letter
+ * queues, depth and delivery counts. The embedded default for a whole mesh in one process and the
+ * test double for the runtime.
+ *
+ * @throws TransportError `INVALID_ARGUMENT` when options are invalid.
+ * @example
+ * ```ts
+ * const transport = createMemoryTransport();
+ * await transport.consume("asya-echo", (m) => ({ kind: "ack" }));
+ * await transport.publish("asya-echo", { body: new TextEncoder().encode("hi") });
+ * ```
+ */
+export function createMemoryTransport(options: MemoryTransportOptions = {}): MemoryTransport {
+  const parsed = optionsSchema.safeParse(options);
+  const name = typeof options.name === "string" && options.name !== "" ? options.name : "memory";
+  if (!parsed.success) {
+    throw new TransportError(`invalid memory transport options: ${z.prettifyError(parsed.error)}`, {
+      code: "INVALID_ARGUMENT",
+      retryable: false,
+      transport: name,
+      cause: parsed.error,
+    });
+  }
+  const broker = parsed.data.broker ?? new Broker();
+  const maxMessageBytes = parsed.data.maxMessageBytes ?? DEFAULT_MEMORY_MAX_MESSAGE_BYTES;
+  const connection = broker.connect(
+    name,
+    parsed.data.visibilityTimeoutMs ?? DEFAULT_MEMORY_VISIBILITY_TIMEOUT_MS,
+  );
+  const capabilities: TransportCapabilities = Object.freeze({
+    nativeDelay: true,
+    maxDelayMs: Number.MAX_SAFE_INTEGER,
+    deadLetter: true,
+    batchPublish: true,
+    maxMessageBytes,
+    depth: true,
+    ordering: true,
+    keepAlive: true,
+  });
+  const fail = (
+    code: "CLOSED" | "ABORTED" | "TOO_LARGE" | "INVALID_ARGUMENT",
+    message: string,
+    cause?: unknown,
+  ) =>
+    new TransportError(message, {
+      code,
+      retryable: false,
+      transport: name,
+      ...(cause === undefined ? {} : { cause }),
+    });
+
+  const checkOpen = (what: string): void => {
+    if (connection.closed) throw fail("CLOSED", `cannot ${what}: transport is closed`);
+  };
+  const checkQueue = (queue: unknown): void => {
+    if (typeof queue !== "string" || queue === "")
+      throw fail("INVALID_ARGUMENT", "queue must be a non-empty string");
+  };
+  const checkPublishOptions = (options: PublishOptions | undefined): number => {
+    if (options?.signal?.aborted === true) throw fail("ABORTED", "publish aborted", options.signal.reason);
+    const delayMs = options?.delayMs ?? 0;
+    if (typeof delayMs !== "number" || !Number.isFinite(delayMs) || delayMs < 0) {
+      throw fail("INVALID_ARGUMENT", `delayMs must be a finite number >= 0, got ${String(delayMs)}`);
+    }
+    return delayMs;
+  };
+  const toStored = (queue: string, message: OutgoingMessage): StoredMessage => {
+    const body: unknown = message?.body;
+    if (!(body instanceof Uint8Array))
+      throw fail("INVALID_ARGUMENT", `body for ${queue} must be a Uint8Array`);
+    if (body.byteLength > maxMessageBytes) {
+      throw fail(
+        "TOO_LARGE",
+        `message of ${body.byteLength} bytes exceeds ${maxMessageBytes} bytes on ${queue}`,
+      );
+    }
+    return {
+      seq: broker.nextSeq(),
+      // Copy so the publisher cannot mutate the stored message afterwards.
+      body: packBody(body),
+      attributes: copyAttributes(message.attributes, (key) =>
+        fail("INVALID_ARGUMENT", `attribute ${JSON.stringify(key)} on ${queue} must be a string`),
+      ),
+      deliveryCount: 0,
+    };
+  };
+
+  const transport: MemoryTransport = {
+    name,
+    capabilities,
+    broker,
+    async publish(queue, message, options) {
+      checkOpen("publish");
+      checkQueue(queue);
+      const delayMs = checkPublishOptions(options);
+      broker.enqueue(broker.queue(queue), toStored(queue, message), delayMs);
+    },
+    async publishBatch(queue, messages, options) {
+      checkOpen("publish");
+      checkQueue(queue);
+      const delayMs = checkPublishOptions(options);
+      // Validate everything first: a batch is accepted whole or not at all.
+      const stored = Array.from(messages, (message) => toStored(queue, message));
+      const state = broker.queue(queue);
+      for (const message of stored) broker.enqueue(state, message, delayMs);
+    },
+    async consume(queue, handler: MessageHandler, options: ConsumeOptions = {}): Promise<Subscription> {
+      checkOpen("consume");
+      checkQueue(queue);
+      if (typeof handler !== "function") throw fail("INVALID_ARGUMENT", "handler must be a function");
+      const parsedOptions = consumeSchema.safeParse(options);
+      if (!parsedOptions.success) {
+        throw fail(
+          "INVALID_ARGUMENT",
+          `invalid consume options: ${z.prettifyError(parsedOptions.error)}`,
+          parsedOptions.error,
+        );
+      }
+      const consumer = broker.subscribe(connection, queue, handler, {
+        concurrency: options.concurrency ?? 1,
+        maxProcessingMs: options.maxProcessingMs ?? Number.POSITIVE_INFINITY,
+        onError: options.onError,
+      });
+      const { signal } = options;
+      const onAbort = (): void => void consumer.stop();
+      if (signal?.aborted === true) void consumer.stop();
+      else signal?.addEventListener("abort", onAbort, { once: true });
+      return {
+        stop: () => {
+          signal?.removeEventListener("abort", onAbort);
+          return consumer.stop();
+        },
+      };
+    },
+    async ensureQueue(queue, options) {
+      checkOpen("ensure queue");
+      checkQueue(queue);
+      broker.queue(queue);
+      if (options?.deadLetter !== false) broker.queue(deadLetterQueueName(queue));
+    },
+    async depth(queue) {
+      checkOpen("read depth");
+      return broker.depth(queue);
+    },
+    isReady: () => !(connection as Connection).closed,
+    async close() {
+      broker.disconnect(connection);
+    },
+  };
+  return transport;
+}
+
+function copyAttributes(
+  attributes: Readonly<Record<string, string>> | undefined,
+  invalid: (key: string) => Error,
+): Readonly<Record<string, string>> {
+  if (attributes === undefined) return EMPTY_ATTRIBUTES;
+  const copy: Record<string, string> = {};
+  let empty = true;
+  for (const [key, value] of Object.entries(attributes)) {
+    if (typeof value !== "string") throw invalid(key);
+    copy[key] = value;
+    empty = false;
+  }
+  return empty ? EMPTY_ATTRIBUTES : Object.freeze(copy);
+}

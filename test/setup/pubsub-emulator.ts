@@ -29,15 +29,42 @@ export async function startPubSubEmulatorIfNeeded(): Promise<PubSubEmulatorHandl
   process.env.METADATA_SERVER_DETECTION ??= "none";
   const external = process.env.PUBSUB_EMULATOR_HOST;
   if (external !== undefined && external !== "") {
+    announce("external", external);
     return { host: external, backend: "external", stop: async () => {} };
   }
-  if (!existsSync(PUBSUB_EMULATOR_BIN)) {
+  // ASYA_TEST_PUBSUB_BACKEND=fake forces the fake (to test the fake itself where the emulator exists).
+  if (process.env.ASYA_TEST_PUBSUB_BACKEND === "fake" || !existsSync(PUBSUB_EMULATOR_BIN)) {
+    const handle = await startFake();
+    announce(handle.backend, handle.host);
+    return handle;
+  }
+  const handle = await startOfficialEmulator();
+  announce(handle.backend, handle.host);
+  return handle;
+}
+
+/** CI output must say which Pub/Sub backend the integration tests ran against. */
+function announce(backend: string, host: string): void {
+  process.stderr.write(`[asya:test] Pub/Sub backend: ${backend} at ${host}\n`);
+}
+
+/**
+ * Starts the test-only gRPC fake (test/pubsub-fake) in this process: the fallback for machine
+ * images without Google's emulator.
+ */
+async function startFake(): Promise<PubSubEmulatorHandle> {
+  try {
+    const { loadPubSubServices } = await import("../pubsub-fake/grpc.js");
+    const { startFakePubSub } = await import("../pubsub-fake/fake-pubsub.js");
+    const fake = await startFakePubSub(loadPubSubServices());
+    return { host: fake.host, backend: "fake", stop: fake.stop };
+  } catch (error) {
     throw new Error(
-      `[asya:test] Pub/Sub emulator not found at ${PUBSUB_EMULATOR_BIN} and PUBSUB_EMULATOR_HOST is unset. ` +
-        "Install google-cloud-cli-pubsub-emulator (needs Java 17) or point PUBSUB_EMULATOR_HOST at a running emulator.",
+      `[asya:test] Pub/Sub emulator not found at ${PUBSUB_EMULATOR_BIN}, PUBSUB_EMULATOR_HOST is unset, ` +
+        "and the test fake could not start. Install google-cloud-cli-pubsub-emulator (needs Java 17).",
+      { cause: error },
     );
   }
-  return startOfficialEmulator();
 }
 
 /** Starts the official emulator (see {@link startPubSubEmulatorIfNeeded}). */

@@ -52,8 +52,14 @@ export const statusErrorSchema = z.looseObject({
   traceback: z.string().optional(),
 });
 
-/** RFC 3339 timestamp (`Z` or numeric offset). */
-const timestampSchema = z.iso.datetime({ offset: true });
+/**
+ * RFC 3339 date-time with a zone (`Z` or `+hh:mm`), any fraction digits; lower-case `t`/`z` and the
+ * space separator RFC 3339 allows are accepted, so Go (`RFC3339Nano`) and Python (`isoformat()`) stamps
+ * both parse.
+ */
+const RFC_3339 =
+  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])[Tt ](?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+const timestampSchema = z.string().regex(RFC_3339, { error: "must be an RFC 3339 date-time with a zone" });
 
 /** `status`: the lifecycle stamp (SPEC section 1). Unknown keys are preserved. */
 export const statusSchema = z.looseObject({

@@ -140,6 +140,28 @@ describe("parseEnvelope", () => {
     expect(parseEnvelope(Buffer.from(text(wire())))).toEqual(wire());
   });
 
+  it("accepts RFC 3339 stamps from Go and Python, rejects zone-less ones", () => {
+    const at = (created_at: string) => text(wire({ status: { phase: "pending", created_at } }));
+    for (const ok of [
+      "2026-11-24T10:00:02Z",
+      "2026-11-24T10:00:02.123456789Z",
+      "2026-11-24T10:00:02.123456+00:00",
+      "2026-11-24t10:00:02z",
+      "2026-11-24 10:00:02-05:30",
+    ]) {
+      expect(parseEnvelope(at(ok)).status?.created_at).toBe(ok);
+    }
+    for (const bad of [
+      "2026-11-24T10:00:02",
+      "2026-11-24T10:00Z",
+      "2026-13-24T10:00:02Z",
+      "2026-11-24T10:00:02+0000",
+      "",
+    ]) {
+      expectEnvelopeError(() => parseEnvelope(at(bad)), "INVALID_ENVELOPE");
+    }
+  });
+
   it("rejects non-object JSON with INVALID_ENVELOPE", () => {
     for (const body of ["null", "[]", '"x"', "42"])
       expectEnvelopeError(() => parseEnvelope(body), "INVALID_ENVELOPE");

@@ -16,6 +16,7 @@ import { DELIVER_AT_ATTRIBUTE } from "./constants.js";
 import { outgoingAttributes } from "./internal/attributes.js";
 import { loadPubSubSdk, type PubSubModule } from "./internal/load-sdk.js";
 import { assertQueueName, topicPath } from "./internal/names.js";
+import { assertConsumeOptions, assertPublishOptions } from "./internal/validate.js";
 import { ensurePubSubQueue } from "./pubsub-admin.js";
 import { type ConsumerContext, type PubSubConsumer, startConsumer } from "./pubsub-consumer.js";
 import { type PubSubTransportOptions, resolvePubSubOptions } from "./pubsub-options.js";
@@ -152,6 +153,7 @@ export function createPubSubTransport(options: PubSubTransportOptions): Transpor
   const publishOne = async (queue: string, message: OutgoingMessage, publishOptions: PublishOptions = {}) => {
     if (closed) throw closedError();
     assertQueueName(queue);
+    assertPublishOptions(publishOptions);
     const delayMs = publishOptions.delayMs ?? 0;
     const extra = delayMs > 0 ? { [DELIVER_AT_ATTRIBUTE]: String(Date.now() + delayMs) } : {};
     const attributes = outgoingAttributes(queue, message, resolved.maxMessageBytes, extra);
@@ -186,6 +188,7 @@ export function createPubSubTransport(options: PubSubTransportOptions): Transpor
     async consume(queue: string, handler: MessageHandler, consumeOptions: ConsumeOptions = {}) {
       if (closed) throw closedError();
       assertQueueName(queue);
+      assertConsumeOptions(consumeOptions);
       if (resolved.autoCreate) await ensure(queue);
       const { sdk, client } = await connect();
       const consumer = await startConsumer({ ...context, sdk, client }, queue, handler, consumeOptions);

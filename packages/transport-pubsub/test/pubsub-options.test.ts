@@ -111,6 +111,23 @@ describe("createPubSubTransport without a broker", () => {
     },
   );
 
+  it.each([{ concurrency: 0 }, { concurrency: 1.5 }, { maxProcessingMs: -1 }])(
+    "rejects consume options %j with INVALID_ARGUMENT",
+    async (options) => {
+      const transport = createPubSubTransport(base);
+      await expect(transport.consume("asya-x", () => ({ kind: "ack" }), options)).rejects.toMatchObject({
+        code: "INVALID_ARGUMENT",
+      });
+    },
+  );
+
+  it("rejects a negative publish delay with INVALID_ARGUMENT", async () => {
+    const transport = createPubSubTransport(base);
+    await expect(
+      transport.publish("asya-x", { body: new Uint8Array(1) }, { delayMs: -5 }),
+    ).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+  });
+
   it("rejects everything with CLOSED after close", async () => {
     const transport = createPubSubTransport(base);
     await transport.close();

@@ -132,10 +132,11 @@ describe("Pub/Sub transport on the emulator", () => {
     const queue = uniqueQueue();
     await slow.ensureQueue!(queue);
     let abortedAt = 0;
-    const startedAt = Date.now();
+    let startedAt = 0;
     await slow.consume(
       queue,
       async (_message, { signal }) => {
+        startedAt = Date.now();
         await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
         abortedAt = Date.now();
         return { kind: "ack" }; // ignored: the lease is gone
@@ -143,6 +144,7 @@ describe("Pub/Sub transport on the emulator", () => {
       { maxProcessingMs: 1_500 },
     );
     await slow.publish(queue, { body: encoder.encode("too-slow") });
+    await waitUntil(() => startedAt > 0, 10_000, "first delivery to the slow consumer");
     const rescued: ReceivedMessage[] = [];
     await other.consume(queue, (message) => {
       rescued.push(message);
@@ -218,6 +220,39 @@ describe("Pub/Sub transport on the emulator", () => {
     const [dead] = await rawReceive(raw, custom, 1);
     expect(dead!.data.toString()).toBe("to-custom");
     expect(dead!.attributes).toMatchObject({ a: "1", [DEAD_LETTER_REASON_ATTRIBUTE]: "bad input" });
+  });
+
+  it("acks with confirmation on an exactly-once subscription", async () => {
+    const raw = track(createRawClient());
+    const queue = uniqueQueue();
+    const [topic] = await raw.createTopic(queue);
+    await topic.createSubscription(queue, { enableExactlyOnceDelivery: true });
+    const transport = track(createTestTransport({ autoCreate: false }));
+    const seen: ReceivedMessage[] = [];
+    const errors: unknown[] = [];
+    const subscription = await transport.consume(
+      queue,
+      (message) => {
+        seen.push(message);
+        return seen.length === 1 ? { kind: "retry" } : { kind: "ack" };
+      },
+      { onError: (error) => errors.push(error) },
+    );
+    await transport.publish(queue, { body: encoder.encode("once") });
+    await waitUntil(() => seen.length >= 2, 15_000, "redelivery after nack");
+    await subscription.stop();
+    expect(seen.map((m) => m.deliveryCount)).toEqual([1, 2]);
+    expect(errors).toEqual([]);
+    // The ack was confirmed before stop() resolved: nothing comes back to a new consumer.
+    const late: ReceivedMessage[] = [];
+    await transport.consume(queue, (message) => {
+      late.push(message);
+      return { kind: "ack" };
+    });
+    await transport.publish(queue, { body: encoder.encode("marker") });
+    await waitUntil(() => late.length >= 1, 15_000, "marker");
+    await sleep(1_000);
+    expect(late.map((m) => decoder.decode(m.body))).toEqual(["marker"]);
   });
 
   it("rejects publish and consume on missing resources with NOT_FOUND when autoCreate is off", async () => {

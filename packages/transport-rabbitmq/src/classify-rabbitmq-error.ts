@@ -50,7 +50,10 @@ const MESSAGE_PATTERNS: ReadonlyArray<readonly [RegExp, Mapping]> = [
   [/NOT[-_]FOUND|\b404\b/, { code: "NOT_FOUND", retryable: false }],
   [/PRECONDITION[-_]FAILED|\b406\b/, { code: "PRECONDITION_FAILED", retryable: false }],
   [/CONNECTION[-_]FORCED|\b320\b/, { code: "CONNECTION", retryable: true }],
-  [/heartbeat timeout|socket closed|connection closed|channel closed|channel ended/i, { code: "CONNECTION", retryable: true }],
+  [
+    /heartbeat timeout|socket closed|connection closed|channel closed|channel ended/i,
+    { code: "CONNECTION", retryable: true },
+  ],
   [/message nacked/i, { code: "THROTTLED", retryable: true }],
 ];
 

@@ -3,7 +3,7 @@
  * produces goes through these functions, so a password in `url` never leaves the process.
  */
 
-const URL_CREDENTIALS = /\b(amqps?|https?):\/\/[^\s/@]*@/gi;
+const URL_CREDENTIALS = /\b(amqps?|https?):\/\/[^\s@]*@/gi;
 
 /**
  * Returns `url` with its user name and password replaced by `***`.

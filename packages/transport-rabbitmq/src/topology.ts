@@ -1,5 +1,5 @@
-import type { Options } from "amqplib";
 import { deadLetterQueueName } from "@asya/transport";
+import type { Options } from "amqplib";
 import type { RabbitMqQueueType } from "./rabbitmq-options.js";
 
 /** Longest delay served by a delay queue (RabbitMQ accepts TTLs up to 2^32-1 ms; we stay well below). */
@@ -29,8 +29,17 @@ export function queueArguments(
 }
 
 /** Full `assertQueue` options of a work or dead-letter queue. */
-export function queueOptions(queue: string, queueType: RabbitMqQueueType, deliveryLimit: number): Options.AssertQueue {
-  return { durable: true, exclusive: false, autoDelete: false, arguments: queueArguments(queue, queueType, deliveryLimit) };
+export function queueOptions(
+  queue: string,
+  queueType: RabbitMqQueueType,
+  deliveryLimit: number,
+): Options.AssertQueue {
+  return {
+    durable: true,
+    exclusive: false,
+    autoDelete: false,
+    arguments: queueArguments(queue, queueType, deliveryLimit),
+  };
 }
 
 /**

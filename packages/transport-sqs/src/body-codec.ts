@@ -25,21 +25,28 @@ const encoder = new TextEncoder();
 // Characters SQS accepts in bodies and string attribute values:
 // #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF.
 const FORBIDDEN_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+// The same without the supplementary planes (U+10000 and up, e.g. emoji), for emulators that
+// reject them although AWS accepts them (fauxqs 1.9.2).
+const FORBIDDEN_CHAR_BMP = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD]/u;
 
-/** True when `text` contains only characters SQS accepts in a message body or string attribute. */
-export function isSqsSafeText(text: string): boolean {
-  return !FORBIDDEN_CHAR.test(text);
+/**
+ * True when `text` contains only characters SQS accepts in a message body or string attribute.
+ * With `supplementary: false`, characters above U+FFFF count as unsafe too.
+ */
+export function isSqsSafeText(text: string, supplementary = true): boolean {
+  return !(supplementary ? FORBIDDEN_CHAR : FORBIDDEN_CHAR_BMP).test(text);
 }
 
 /**
- * Encodes message bytes as an SQS body string.
+ * Encodes message bytes as an SQS body string. `supplementary: false` base64-encodes text with
+ * characters above U+FFFF (see the `supplementaryCharsAsText` option).
  *
  * @example
  * ```ts
  * encodeSqsBody(new TextEncoder().encode('{"id":"a"}')); // { body: '{"id":"a"}', encoding: "text" }
  * ```
  */
-export function encodeSqsBody(bytes: Uint8Array): EncodedSqsBody {
+export function encodeSqsBody(bytes: Uint8Array, supplementary = true): EncodedSqsBody {
   if (bytes.byteLength === 0) return { body: EMPTY_BODY, encoding: "empty" };
   let text: string | undefined;
   try {
@@ -47,7 +54,7 @@ export function encodeSqsBody(bytes: Uint8Array): EncodedSqsBody {
   } catch {
     text = undefined;
   }
-  if (text !== undefined && isSqsSafeText(text)) return { body: text, encoding: "text" };
+  if (text !== undefined && isSqsSafeText(text, supplementary)) return { body: text, encoding: "text" };
   return {
     body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"),
     encoding: "base64",

@@ -35,9 +35,9 @@ export function assertAttributeName(name: string): void {
 }
 
 /** Encodes one string attribute value losslessly as an SQS message attribute. */
-export function encodeAttributeValue(value: string): MessageAttributeValue {
+export function encodeAttributeValue(value: string, supplementary = true): MessageAttributeValue {
   if (value === "") return { DataType: EMPTY_STRING_TYPE, StringValue: EMPTY_STRING_PLACEHOLDER };
-  if (isSqsSafeText(value)) return { DataType: "String", StringValue: value };
+  if (isSqsSafeText(value, supplementary)) return { DataType: "String", StringValue: value };
   return { DataType: BINARY_UTF8_TYPE, BinaryValue: encoder.encode(value) };
 }
 
@@ -67,6 +67,7 @@ export function attributeSizeBytes(name: string, value: MessageAttributeValue): 
  */
 export function toMessageAttributes(
   attributes: Readonly<Record<string, string>> | undefined,
+  supplementary = true,
 ): Record<string, MessageAttributeValue> {
   const result: Record<string, MessageAttributeValue> = {};
   if (attributes === undefined) return result;
@@ -79,7 +80,7 @@ export function toMessageAttributes(
         transport: "sqs",
       });
     }
-    result[name] = encodeAttributeValue(value);
+    result[name] = encodeAttributeValue(value, supplementary);
   }
   return result;
 }

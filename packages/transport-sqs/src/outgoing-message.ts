@@ -27,6 +27,7 @@ export interface SendEntrySettings {
   readonly messageGroupId: string;
   readonly messageGroupIdAttribute: string;
   readonly deduplicationIdAttribute: string;
+  readonly supplementaryCharsAsText: boolean;
 }
 
 /** Extras used when the adapter itself re-publishes (dead letter, delay chaining). */
@@ -66,8 +67,9 @@ export function buildSendEntry(
   settings: SendEntrySettings,
   extras: SendEntryExtras = {},
 ): SqsSendEntry {
-  const encoded = encodeSqsBody(message.body);
-  let attributes = toMessageAttributes(message.attributes);
+  const supplementary = settings.supplementaryCharsAsText;
+  const encoded = encodeSqsBody(message.body, supplementary);
+  let attributes = toMessageAttributes(message.attributes, supplementary);
   const extraEntries = Object.entries(extras.attributes ?? {});
   const markerCount = encoded.encoding === "text" ? 0 : 1;
   const callerCount = Object.keys(attributes).length;
@@ -76,10 +78,13 @@ export function buildSendEntry(
       throw tooManyAttributes(queue, callerCount + extraEntries.length + markerCount);
     }
     attributes = {
-      [PACKED_ATTRIBUTES_ATTRIBUTE]: encodeAttributeValue(JSON.stringify(message.attributes ?? {})),
+      [PACKED_ATTRIBUTES_ATTRIBUTE]: encodeAttributeValue(
+        JSON.stringify(message.attributes ?? {}),
+        supplementary,
+      ),
     };
   }
-  for (const [name, value] of extraEntries) attributes[name] = encodeAttributeValue(value);
+  for (const [name, value] of extraEntries) attributes[name] = encodeAttributeValue(value, supplementary);
   if (encoded.encoding !== "text")
     attributes[BODY_ENCODING_ATTRIBUTE] = encodeAttributeValue(encoded.encoding);
 

@@ -52,12 +52,18 @@ const MAX_RECEIVE_BACKOFF_MS = 5_000;
  *
  * @throws TransportError `NOT_FOUND` when the queue does not exist (and `autoCreate` is off).
  */
+/** A subscription the transport can also terminate (on close). */
+export interface SqsSubscription extends Subscription {
+  /** Aborts every running handler's signal, then stops like `stop()`. */
+  terminate(): Promise<void>;
+}
+
 export async function startSqsSubscription(
   queue: string,
   handler: MessageHandler,
   options: ConsumeOptions,
   deps: SubscriptionDeps,
-): Promise<Subscription> {
+): Promise<SqsSubscription> {
   const { client } = deps;
   const queueUrl = await deps.resolver.url(queue);
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? deps.concurrency));
@@ -71,8 +77,10 @@ export async function startSqsSubscription(
   };
 
   let stopping = false;
+  let terminated = false;
   let busy = 0; // slots reserved by receives in flight plus handlers running
   const handlers = new Set<Promise<void>>();
+  const running = new Set<AbortController>();
   let waiters: Array<() => void> = [];
   const wakeUp = (): void => {
     const ready = waiters;
@@ -170,6 +178,7 @@ export async function startSqsSubscription(
       return;
     }
     const lost = new AbortController();
+    running.add(lost);
     const heartbeat = startVisibilityHeartbeat({
       client,
       queueUrl,
@@ -192,7 +201,8 @@ export async function startSqsSubscription(
       disposition = { kind: "retry" };
     }
     await heartbeat.stop();
-    if (lost.signal.aborted) return; // someone else may own the message now; SQS redelivers it
+    running.delete(lost);
+    if (lost.signal.aborted && terminated === false) return; // lost: someone else may own it now
     try {
       await settle(decoded, disposition, receivedAtMs);
     } catch (error) {
@@ -279,9 +289,18 @@ export async function startSqsSubscription(
     })();
     return stopped;
   };
+  const terminate = (): Promise<void> => {
+    // Closing: running handlers are told to give up; their retry disposition then makes the
+    // message visible again at once (ChangeMessageVisibility 0) for another consumer.
+    terminated = true;
+    for (const controller of running) {
+      controller.abort(new Error("[asya:sqs] transport closed"));
+    }
+    return stop();
+  };
   if (options.signal !== undefined) {
     if (options.signal.aborted) void stop();
     else options.signal.addEventListener("abort", () => void stop(), { once: true });
   }
-  return { stop };
+  return { stop, terminate };
 }

@@ -66,6 +66,7 @@ export const sqsTransportOptionsSchema = z
     maxReceiveCount: z.number().int().min(1).max(1000).default(10),
     maxMessageBytes: z.number().int().min(1024).max(SQS_MAX_MESSAGE_BYTES).default(SQS_MAX_MESSAGE_BYTES),
     deleteBatchWindowMs: z.number().int().min(0).max(1000).default(5),
+    supplementaryCharsAsText: z.boolean().default(true),
     messageGroupId: z.string().min(1).max(128).default("asya"),
     messageGroupIdAttribute: z.string().min(1).default("x-asya-message-group-id"),
     deduplicationIdAttribute: z.string().min(1).default("x-asya-deduplication-id"),

@@ -1,7 +1,6 @@
 import {
   type OutgoingMessage,
   type PublishOptions,
-  type Subscription,
   type Transport,
   type TransportCapabilities,
   TransportError,
@@ -23,7 +22,7 @@ import {
   type SqsSendEntry,
 } from "./outgoing-message.js";
 import { createQueueResolver } from "./queue-resolver.js";
-import { startSqsSubscription } from "./sqs-subscription.js";
+import { type SqsSubscription, startSqsSubscription } from "./sqs-subscription.js";
 import {
   resolveSqsTransportOptions,
   SQS_MAX_DELAY_SECONDS,
@@ -87,7 +86,7 @@ export function createSqsTransport(options: SqsTransportOptions = {}): Transport
     batchSize: settings.batchSize,
     windowMs: settings.deleteBatchWindowMs,
   });
-  const subscriptions = new Set<Subscription>();
+  const subscriptions = new Set<SqsSubscription>();
   let closed = false;
   let healthy = true;
   const setHealthy = (value: boolean): void => {
@@ -272,14 +271,13 @@ export function createSqsTransport(options: SqsTransportOptions = {}): Transport
         sendInternal,
         setHealthy,
       });
-      const tracked: Subscription = {
+      subscriptions.add(subscription);
+      return {
         async stop() {
           await subscription.stop();
-          subscriptions.delete(tracked);
+          subscriptions.delete(subscription);
         },
       };
-      subscriptions.add(tracked);
-      return tracked;
     },
     async ensureQueue(queue, ensureOptions = {}) {
       if (closed) throw closedError();
@@ -306,7 +304,8 @@ export function createSqsTransport(options: SqsTransportOptions = {}): Transport
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.allSettled([...subscriptions].map((subscription) => subscription.stop()));
+      await Promise.allSettled([...subscriptions].map((subscription) => subscription.terminate()));
+      subscriptions.clear();
       await deleter.flush();
       if (ownsClient) client.destroy();
     },

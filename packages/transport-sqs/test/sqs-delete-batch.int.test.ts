@@ -1,4 +1,9 @@
-import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDeleteBatcher } from "../src/delete-batcher.js";
 import { emulators, rawClient, uniqueQueue } from "./emulators.js";
@@ -54,7 +59,12 @@ describe.each(emulators())("DeleteMessageBatch partial failure on $name", (emula
     }
     // The valid entries really are gone.
     const left = await raw.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 0 }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        VisibilityTimeout: 0,
+      }),
     );
     expect(left.Messages ?? []).toHaveLength(0);
   });

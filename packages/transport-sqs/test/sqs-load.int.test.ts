@@ -11,13 +11,19 @@ describe.each(emulators())("10 consumers on one queue on $name", (emulator) => {
   afterAll(() => emulator.stop());
 
   it(`processes ${MESSAGES} messages with no loss, counting duplicates`, async () => {
-    const options = { endpoint: emulator.endpoint(), region: "us-east-1", waitTimeSeconds: 1, autoCreate: true };
+    const options = {
+      endpoint: emulator.endpoint(),
+      region: "us-east-1",
+      waitTimeSeconds: 1,
+      autoCreate: true,
+    };
     const queue = uniqueQueue("asya-sqs-load");
     const publisher = createSqsTransport(options);
     await publisher.ensureQueue?.(queue);
     const seen = new Map<number, number>();
     let handled = 0;
-    const repeats: Array<{ n: number; deliveryCount: number | undefined; id: string }> = [];
+    const repeats: Array<{ n: number; deliveryCount: number | undefined; afterMs: number }> = [];
+    const firstAt = new Map<number, number>();
     const errors: unknown[] = [];
     const consumers: Transport[] = Array.from({ length: CONSUMERS }, () => createSqsTransport(options));
     const subscriptions: Subscription[] = await Promise.all(
@@ -27,7 +33,15 @@ describe.each(emulators())("10 consumers on one queue on $name", (emulator) => {
           (message) => {
             const { n } = JSON.parse(new TextDecoder().decode(message.body)) as { n: number };
             seen.set(n, (seen.get(n) ?? 0) + 1);
-            if ((seen.get(n) ?? 0) > 1) repeats.push({ n, deliveryCount: message.deliveryCount, id: message.id });
+            if ((seen.get(n) ?? 0) > 1) {
+              repeats.push({
+                n,
+                deliveryCount: message.deliveryCount,
+                afterMs: Date.now() - (firstAt.get(n) ?? 0),
+              });
+            } else {
+              firstAt.set(n, Date.now());
+            }
             handled += 1;
             return { kind: "ack" };
           },
@@ -54,11 +68,21 @@ describe.each(emulators())("10 consumers on one queue on $name", (emulator) => {
     await Promise.all([publisher, ...consumers].map((transport) => transport.close()));
 
     const duplicates = handled - seen.size;
-    // At-least-once: a duplicate would need a message to outlive its 30 s visibility timeout (or an
-    // ack to fail), neither of which this run provokes, so none is expected.
-    console.info(`[${emulator.name}] handled ${handled}, distinct ${seen.size}, duplicates ${duplicates}`, repeats, errors.map(String));
+    console.info(`[${emulator.name}] handled ${handled}, distinct ${seen.size}, duplicates ${duplicates}`);
+    expect(errors).toEqual([]);
     expect(seen.size).toBe(MESSAGES);
-    expect(duplicates).toBe(0);
+    if (emulator.name === "moto") {
+      // moto 5.2.1 deviates from AWS: its threaded server races concurrent ReceiveMessage calls and
+      // sometimes hands one message to two receivers milliseconds apart (some copies even report
+      // ApproximateReceiveCount 1 twice). AWS never re-delivers inside the 30 s visibility timeout
+      // unless an ack failed; no ack failed here (errors is empty), so every moto duplicate must be
+      // such a race: a second copy well inside the visibility timeout, and only a handful.
+      expect(duplicates).toBeLessThan(MESSAGES / 100);
+      for (const repeat of repeats) expect(repeat.afterMs).toBeLessThan(5_000);
+    } else {
+      // fauxqs (like AWS) never hands out a message twice within the visibility timeout.
+      expect(duplicates).toBe(0);
+    }
     expect(depth).toBe(0);
   });
 });

@@ -254,13 +254,19 @@ describe("memory transport", () => {
     expect(Buffer.from(received[0]!.body).equals(Buffer.from(body.subarray(1000)))).toBe(true);
   });
 
-  it("treats an invalid disposition as retry and reports INVALID_ARGUMENT", async () => {
+  it.each([
+    [{ kind: "nope" }],
+    [{ kind: "retry", delayMs: -1 }],
+    [{ kind: "retry", delayMs: Number.POSITIVE_INFINITY }],
+    [{ kind: "deadLetter" }],
+    [undefined],
+  ])("treats the invalid disposition %j as retry and reports INVALID_ARGUMENT", async (invalid) => {
     const t = transport();
     const errors: unknown[] = [];
     const recorder = new Recorder();
     await t.consume(
       "q",
-      recorder.handler("c", (_, i) => (i === 0 ? ({ kind: "nope" } as never) : { kind: "ack" })),
+      recorder.handler("c", (_, i) => (i === 0 ? (invalid as never) : { kind: "ack" })),
       {
         onError: (error) => {
           errors.push(error);

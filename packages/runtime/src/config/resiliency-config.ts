@@ -23,7 +23,9 @@ const policySchema = z
   })
   .strict();
 
-const ruleSchema = z.object({ errors: z.array(z.string().min(1)).min(1), policy: z.string().min(1) }).strict();
+const ruleSchema = z
+  .object({ errors: z.array(z.string().min(1)).min(1), policy: z.string().min(1) })
+  .strict();
 
 /** Zod schema of the resiliency input: exactly SPEC section 4's shape (same as the AsyncActor CRD). */
 export const resiliencyInputSchema = z
@@ -35,8 +37,36 @@ export const resiliencyInputSchema = z
   })
   .strict();
 
-/** Resiliency configuration as written by users (durations as ms numbers or `"2s"` strings). */
-export type ResiliencyInput = z.input<typeof resiliencyInputSchema>;
+/** One policy as written by users (durations as ms numbers or `"2s"` strings). */
+export interface RetryPolicyInput {
+  /** Total attempts including the first. @default 1 */
+  readonly maxAttempts?: number;
+  /** @default "exponential" */
+  readonly backoff?: BackoffKind;
+  /** @default "1s" */
+  readonly initialDelay?: number | string;
+  /** Cap on one delay. @default none */
+  readonly maxInterval?: number | string;
+  /** Multiply delays by a uniform factor in [0.5, 1.5). @default false */
+  readonly jitter?: boolean;
+  /** Budget measured from `x-asya-first-attempt`. @default none */
+  readonly maxDuration?: number | string;
+  /** Actors to route to when exhausted. @default none (x-sink, PolicyExhausted) */
+  readonly onExhausted?: readonly string[];
+  /** Alias of `onExhausted`. */
+  readonly thenRoute?: readonly string[];
+}
+
+/** Resiliency configuration as written by users: SPEC section 4's shape (same as the AsyncActor CRD). */
+export interface ResiliencyInput {
+  /** Per-call limit. @default "5m" */
+  readonly actorTimeout?: number | string;
+  /** Asya's spelling of `actorTimeout`. */
+  readonly timeout?: { readonly actor?: number | string };
+  readonly policies?: Readonly<Record<string, RetryPolicyInput>>;
+  /** Ordered; first match wins. */
+  readonly rules?: ReadonlyArray<{ readonly errors: readonly string[]; readonly policy: string }>;
+}
 
 /** One retry policy after normalisation (all durations in ms). */
 export interface RetryPolicy {

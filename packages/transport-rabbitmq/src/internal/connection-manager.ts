@@ -1,5 +1,5 @@
-import type { ChannelModel } from "amqplib";
 import type { TransportError } from "@asya/transport";
+import type { ChannelModel } from "amqplib";
 import { classifyRabbitMqError } from "../classify-rabbitmq-error.js";
 import type { ResolvedRabbitMqOptions } from "../rabbitmq-options.js";
 import { redactUrl } from "../redact.js";
@@ -70,11 +70,14 @@ export class ConnectionManager {
     if (this.lastError !== undefined && !this.lastError.retryable) return Promise.reject(this.lastError);
     if (signal?.aborted) return Promise.reject(abortedError(signal));
     return new Promise<Connected>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        cleanup();
-        const detail = this.lastError === undefined ? "" : `: ${this.lastError.message}`;
-        reject(rabbitError(`not connected to the broker${detail}`, "CONNECTION", true, this.lastError));
-      }, Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          cleanup();
+          const detail = this.lastError === undefined ? "" : `: ${this.lastError.message}`;
+          reject(rabbitError(`not connected to the broker${detail}`, "CONNECTION", true, this.lastError));
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       const onAbort = (): void => {
         cleanup();
         reject(abortedError(signal!));
@@ -113,7 +116,11 @@ export class ConnectionManager {
     }
   }
 
-  private log(level: "debug" | "info" | "warn" | "error", message: string, fields?: Record<string, unknown>): void {
+  private log(
+    level: "debug" | "info" | "warn" | "error",
+    message: string,
+    fields?: Record<string, unknown>,
+  ): void {
     this.options.logger?.[level]?.(`[asya:rabbitmq] ${message}`, fields);
   }
 
@@ -190,7 +197,11 @@ export class ConnectionManager {
     for (const listener of [...this.downListeners]) listener(connected.generation);
     if (this.closed) return;
     if (this.options.connection !== undefined) {
-      this.lastError = rabbitError("the provided connection was lost (no url to reconnect)", "CONNECTION", false);
+      this.lastError = rabbitError(
+        "the provided connection was lost (no url to reconnect)",
+        "CONNECTION",
+        false,
+      );
       for (const waiter of [...this.waiters]) waiter.reject(this.lastError);
       return;
     }

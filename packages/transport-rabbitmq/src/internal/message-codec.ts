@@ -1,13 +1,10 @@
-import type { ConsumeMessage, Options } from "amqplib";
 import { DEAD_LETTER_REASON_ATTRIBUTE, type OutgoingMessage, type ReceivedMessage } from "@asya/transport";
+import type { ConsumeMessage, Options } from "amqplib";
 import { isDeadLetterQueue } from "../topology.js";
 
 /** Attempt count carried across `retry` re-publishes (1 = first delivery). */
 export const DELIVERY_COUNT_HEADER = "x-asya-delivery-count";
-/** Per-publish token that ties a `basic.return` to its pending confirm. */
-export const PUBLISH_ID_HEADER = "x-asya-publish-id";
-
-const HIDDEN_HEADERS = new Set([DELIVERY_COUNT_HEADER, PUBLISH_ID_HEADER, "x-delivery-count", "x-death"]);
+const HIDDEN_HEADERS = new Set([DELIVERY_COUNT_HEADER, "x-delivery-count", "x-death"]);
 const HIDDEN_PREFIXES = ["x-first-death-", "x-last-death-"];
 
 /** Everything needed to publish one message (first publish, retry copy or dead-letter copy). */
@@ -29,11 +26,18 @@ export function bodyBuffer(body: Uint8Array): Buffer {
   return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
 
-/** amqplib publish options: persistent, mandatory, our headers. */
-export function publishOptions(wire: WireMessage, publishId: string): Options.Publish {
-  const headers: Record<string, string | number> = { ...wire.attributes, [PUBLISH_ID_HEADER]: publishId };
+/**
+ * amqplib publish options: persistent, mandatory, message id, attributes as headers (omitted when
+ * empty: encoding a header table is a measurable share of the per-message CPU).
+ */
+export function publishOptions(wire: WireMessage): Options.Publish {
+  const options: Options.Publish = { persistent: true, mandatory: true, messageId: wire.messageId };
+  const hasAttributes = Object.keys(wire.attributes).length > 0;
+  if (!hasAttributes && wire.deliveryCount <= 1) return options;
+  const headers: Record<string, string | number> = { ...wire.attributes };
   if (wire.deliveryCount > 1) headers[DELIVERY_COUNT_HEADER] = wire.deliveryCount;
-  return { persistent: true, mandatory: true, messageId: wire.messageId, headers };
+  options.headers = headers;
+  return options;
 }
 
 function headerNumber(value: unknown): number | undefined {

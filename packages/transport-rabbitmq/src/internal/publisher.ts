@@ -1,10 +1,9 @@
-import { randomUUID } from "node:crypto";
 import type { Channel, ConfirmChannel, Message } from "amqplib";
 import { classifyRabbitMqError } from "../classify-rabbitmq-error.js";
 import type { ResolvedRabbitMqOptions } from "../rabbitmq-options.js";
 import { delayBucketMs } from "../topology.js";
 import type { Connected, ConnectionManager } from "./connection-manager.js";
-import { bodyBuffer, PUBLISH_ID_HEADER, publishOptions, type WireMessage } from "./message-codec.js";
+import { bodyBuffer, publishOptions, type WireMessage } from "./message-codec.js";
 import { abortedError, rabbitError, sleep } from "./timing.js";
 import type { TopologyManager } from "./topology-manager.js";
 
@@ -16,7 +15,12 @@ interface Pending {
 interface PublishChannel {
   readonly generation: number;
   readonly channel: Channel | ConfirmChannel;
-  readonly pending: Map<string, Pending>;
+  /**
+   * Pending confirms by message id, in publish order. The broker sends `basic.return` right before
+   * the confirm of the same publish, so a return marks the oldest pending publish of that id
+   * (copies of one message share an id; the rare concurrent ones settle FIFO).
+   */
+  readonly pending: Map<string, Pending[]>;
   /** Set while amqplib's write buffer is full; resolved on `drain`. */
   drained: Promise<void> | undefined;
   release: (() => void) | undefined;
@@ -39,8 +43,6 @@ export interface PublishRequest {
  */
 export class Publisher {
   private slot: { generation: number; ready: Promise<PublishChannel> } | undefined;
-  private readonly tokenPrefix = `${randomUUID().slice(0, 8)}-`;
-  private sequence = 0;
 
   constructor(
     private readonly connections: ConnectionManager,
@@ -56,6 +58,7 @@ export class Publisher {
   /** Publishes one message (declaring its queue first, once per connection). */
   async publish(request: PublishRequest): Promise<void> {
     const deadline = Date.now() + this.options.publishTimeoutMs;
+    let unroutable = 0;
     for (let attempt = 0; ; attempt++) {
       if (request.signal?.aborted) throw abortedError(request.signal);
       try {
@@ -66,7 +69,11 @@ export class Publisher {
         return;
       } catch (error) {
         const classified = classifyRabbitMqError(error, this.secrets);
-        if (!classified.retryable || Date.now() >= deadline || classified.code === "TIMEOUT") throw classified;
+        if (!classified.retryable || Date.now() >= deadline || classified.code === "TIMEOUT")
+          throw classified;
+        // Returned as unroutable: the queue vanished after we declared it. The cache was
+        // invalidated, so one more attempt re-declares it; a second return is reported.
+        if (classified.code === "UNROUTABLE" && ++unroutable > 1) throw classified;
         await sleep(Math.min(50 * 2 ** attempt, 1_000, Math.max(0, deadline - Date.now())), request.signal);
       }
     }
@@ -105,9 +112,10 @@ export class Publisher {
     };
     channel.on("drain", () => unblock(state));
     channel.on("return", (message: Message) => {
-      const token = message.properties.headers?.[PUBLISH_ID_HEADER];
-      const pending = typeof token === "string" ? state.pending.get(token) : undefined;
-      const reason = `${message.fields.replyCode} ${message.fields.replyText}`;
+      const id = message.properties.messageId;
+      const pending = typeof id === "string" ? state.pending.get(id)?.find((p) => p.returned === undefined) : undefined;
+      const fields = message.fields as typeof message.fields & { replyCode?: number; replyText?: string };
+      const reason = `${fields.replyCode ?? "?"} ${fields.replyText ?? "unroutable"}`;
       this.topology.invalidate(message.fields.routingKey);
       if (pending !== undefined) pending.returned = reason;
       else if (!this.options.publishConfirms) {
@@ -123,25 +131,39 @@ export class Publisher {
       unblock(state);
       if (this.slot?.generation === state.generation) this.slot = undefined;
       // amqplib fails pending confirm callbacks itself; settle any leftovers the same way.
-      for (const pending of state.pending.values()) pending.settle(new Error("channel closed"));
+      for (const list of [...state.pending.values()]) {
+        for (const pending of [...list]) pending.settle(new Error("channel closed"));
+      }
       state.pending.clear();
     });
     return state;
   }
 
-  private async send(state: PublishChannel, target: string, request: PublishRequest, deadline: number): Promise<void> {
+  private async send(
+    state: PublishChannel,
+    target: string,
+    request: PublishRequest,
+    deadline: number,
+  ): Promise<void> {
     while (state.drained !== undefined && !state.closed) await state.drained;
     if (state.closed) throw rabbitError("publish channel closed", "CONNECTION", true);
-    const token = `${this.tokenPrefix}${++this.sequence}`;
+    const token = request.wire.messageId;
     const body = bodyBuffer(request.wire.body);
-    const options = publishOptions(request.wire, token);
+    const options = publishOptions(request.wire);
     if (!this.options.publishConfirms) {
       if (!state.channel.publish("", target, body, options)) block(state);
       return;
     }
     const confirm = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => pending.settle(rabbitError(`timed out waiting for the broker to confirm a publish to ${request.queue}`, "TIMEOUT", true)),
+        () =>
+          pending.settle(
+            rabbitError(
+              `timed out waiting for the broker to confirm a publish to ${request.queue}`,
+              "TIMEOUT",
+              true,
+            ),
+          ),
         Math.max(0, deadline - Date.now()),
       );
       const onAbort = (): void => pending.settle(abortedError(request.signal!));
@@ -150,22 +172,30 @@ export class Publisher {
         settle: (error) => {
           clearTimeout(timer);
           request.signal?.removeEventListener("abort", onAbort);
-          state.pending.delete(token);
+          removePending(state, token, pending);
           if (error !== null) reject(error);
           else if (pending.returned !== undefined) {
-            reject(rabbitError(`message to ${request.queue} was unroutable (${pending.returned})`, "UNROUTABLE", true));
+            reject(
+              rabbitError(
+                `message to ${request.queue} was unroutable (${pending.returned})`,
+                "UNROUTABLE",
+                true,
+              ),
+            );
           } else resolve();
         },
       };
-      state.pending.set(token, pending);
+      const list = state.pending.get(token);
+      if (list === undefined) state.pending.set(token, [pending]);
+      else list.push(pending);
     });
     try {
       const written = (state.channel as ConfirmChannel).publish("", target, body, options, (error) => {
-        state.pending.get(token)?.settle(error === null || error === undefined ? null : error);
+        state.pending.get(token)?.[0]?.settle(error === null || error === undefined ? null : error);
       });
       if (!written) block(state);
     } catch (error) {
-      state.pending.get(token)?.settle(error instanceof Error ? error : new Error(String(error)));
+      state.pending.get(token)?.at(-1)?.settle(error instanceof Error ? error : new Error(String(error)));
     }
     await confirm;
   }
@@ -182,4 +212,12 @@ function unblock(state: PublishChannel): void {
   state.drained = undefined;
   state.release?.();
   state.release = undefined;
+}
+
+function removePending(state: PublishChannel, id: string, pending: Pending): void {
+  const list = state.pending.get(id);
+  if (list === undefined) return;
+  const index = list.indexOf(pending);
+  if (index >= 0) list.splice(index, 1);
+  if (list.length === 0) state.pending.delete(id);
 }

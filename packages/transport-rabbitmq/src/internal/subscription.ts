@@ -1,12 +1,12 @@
-import type { Channel, ConsumeMessage } from "amqplib";
 import {
   DEAD_LETTER_REASON_ATTRIBUTE,
-  deadLetterQueueName,
   type Disposition,
+  deadLetterQueueName,
   type MessageHandler,
   type ReceivedMessage,
   type Subscription,
 } from "@asya/transport";
+import type { Channel, ConsumeMessage } from "amqplib";
 import { classifyRabbitMqError } from "../classify-rabbitmq-error.js";
 import type { ResolvedRabbitMqOptions } from "../rabbitmq-options.js";
 import type { Connected, ConnectionManager } from "./connection-manager.js";
@@ -36,6 +36,8 @@ interface Attachment {
   readonly channel: Channel;
   readonly controller: AbortController;
   consumerTag: string | undefined;
+  /** Closed by a drained stop(): settled handlers keep an un-aborted signal. */
+  graceful?: boolean;
 }
 
 /**
@@ -71,6 +73,20 @@ export class RabbitSubscription implements Subscription {
     return this.stopped;
   }
 
+  /**
+   * Force-stop (transport close): abort every running handler's signal and close the channel
+   * without waiting for handlers; their un-acked deliveries go back to the queue.
+   */
+  async abort(): Promise<void> {
+    this.stopping = true;
+    this.wake.abort();
+    const attachment = this.attachment;
+    this.attachment = undefined;
+    if (attachment === undefined) return;
+    attachment.controller.abort(new Error("transport closed"));
+    await attachment.channel.close().catch(() => undefined);
+  }
+
   private async drain(): Promise<void> {
     this.stopping = true;
     this.wake.abort();
@@ -81,7 +97,10 @@ export class RabbitSubscription implements Subscription {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     await this.loop;
     this.attachment = undefined;
-    if (attachment !== undefined) await attachment.channel.close().catch(() => undefined);
+    if (attachment !== undefined) {
+      attachment.graceful = true;
+      await attachment.channel.close().catch(() => undefined);
+    }
   }
 
   private async attach(connected: Connected): Promise<void> {
@@ -94,17 +113,20 @@ export class RabbitSubscription implements Subscription {
     try {
       await channel.prefetch(concurrency);
       this.attachment = attachment;
-      const ok = await channel.consume(queue, (message) => this.onDelivery(attachment, message), { noAck: false });
+      const ok = await channel.consume(queue, (message) => this.onDelivery(attachment, message), {
+        noAck: false,
+      });
       attachment.consumerTag = ok.consumerTag;
     } catch (error) {
+      if (this.attachment === attachment) this.attachment = undefined;
       await channel.close().catch(() => undefined);
       throw classifyRabbitMqError(error, this.deps.secrets);
     }
-    if (this.stopping) await channel.cancel(ok(attachment.consumerTag)).catch(() => undefined);
+    if (this.stopping) await channel.cancel(attachment.consumerTag).catch(() => undefined);
   }
 
   private detached(attachment: Attachment): void {
-    attachment.controller.abort(new Error("channel lost"));
+    if (attachment.graceful !== true) attachment.controller.abort(new Error("channel lost"));
     if (this.attachment !== attachment) return;
     this.attachment = undefined;
     if (!this.stopping) this.loop ??= this.reattach();
@@ -116,12 +138,19 @@ export class RabbitSubscription implements Subscription {
       await sleep(backoffDelayMs(attempt, reconnectInitialDelayMs, reconnectMaxDelayMs), this.wake.signal);
       if (this.stopping) break;
       try {
-        const connected = await this.deps.connections.acquire(Date.now() + reconnectMaxDelayMs, this.wake.signal);
+        const connected = await this.deps.connections.acquire(
+          Date.now() + reconnectMaxDelayMs,
+          this.wake.signal,
+        );
         await this.attach(connected);
         break;
       } catch (error) {
         const classified = classifyRabbitMqError(error, this.deps.secrets);
-        if (classified.code !== "CLOSED" && classified.code !== "ABORTED" && classified.code !== "CONNECTION") {
+        if (
+          classified.code !== "CLOSED" &&
+          classified.code !== "ABORTED" &&
+          classified.code !== "CONNECTION"
+        ) {
           this.report(classified);
         }
       }
@@ -213,8 +242,4 @@ export class RabbitSubscription implements Subscription {
       // A throwing onError must not break the consumer.
     }
   }
-}
-
-function ok(tag: string | undefined): string {
-  return tag ?? "";
 }

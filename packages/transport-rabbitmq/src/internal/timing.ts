@@ -2,7 +2,12 @@ import { TransportError } from "@asya/transport";
 import { RABBITMQ_TRANSPORT_NAME } from "../classify-rabbitmq-error.js";
 
 /** Exponential backoff with jitter in [0.5, 1.5), capped at `maxMs`. `attempt` starts at 0. */
-export function backoffDelayMs(attempt: number, initialMs: number, maxMs: number, random = Math.random): number {
+export function backoffDelayMs(
+  attempt: number,
+  initialMs: number,
+  maxMs: number,
+  random = Math.random,
+): number {
   const base = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
   return Math.min(maxMs, Math.round(base * (0.5 + random())));
 }

@@ -1,8 +1,14 @@
-import type { Channel } from "amqplib";
 import { deadLetterQueueName } from "@asya/transport";
+import type { Channel } from "amqplib";
 import { classifyRabbitMqError } from "../classify-rabbitmq-error.js";
 import type { ResolvedRabbitMqOptions } from "../rabbitmq-options.js";
-import { delayQueueExpiresMs, delayQueueName, delayQueueOptions, queueOptions } from "../topology.js";
+import {
+  delayQueueExpiresMs,
+  delayQueueName,
+  delayQueueOptions,
+  isDeadLetterQueue,
+  queueOptions,
+} from "../topology.js";
 import type { Connected, ConnectionManager } from "./connection-manager.js";
 
 interface ChannelSlot {
@@ -21,7 +27,7 @@ export class TopologyManager {
   private readonly declared = new Map<string, { at: number; done: Promise<void> }>();
 
   constructor(
-    private readonly connections: ConnectionManager,
+    connections: ConnectionManager,
     private readonly options: ResolvedRabbitMqOptions,
     private readonly secrets: readonly string[],
   ) {
@@ -33,10 +39,16 @@ export class TopologyManager {
 
   /** Declares `queue` (and `<queue>-dlq` unless `deadLetter` is false). */
   async ensureQueue(connected: Connected, queue: string, deadLetter = true): Promise<void> {
-    const work = this.declareOnce(connected, queue, (ch) => ch.assertQueue(queue, this.queueOptionsOf(queue)));
-    if (!deadLetter) return work;
+    const work = this.declareOnce(connected, queue, (ch) =>
+      ch.assertQueue(queue, this.queueOptionsOf(queue)),
+    );
+    // A dead-letter queue has no DLX (see queueArguments), so it needs no "-dlq-dlq" either.
+    if (!deadLetter || isDeadLetterQueue(queue)) return work;
     const dlq = deadLetterQueueName(queue);
-    await Promise.all([work, this.declareOnce(connected, dlq, (ch) => ch.assertQueue(dlq, this.queueOptionsOf(dlq)))]);
+    await Promise.all([
+      work,
+      this.declareOnce(connected, dlq, (ch) => ch.assertQueue(dlq, this.queueOptionsOf(dlq))),
+    ]);
   }
 
   /** Declares the delay queue of one bucket (after the work queue and its DLQ). */
@@ -46,7 +58,12 @@ export class TopologyManager {
     // Re-declare long before x-expires could fire: every message in the bucket expires within
     // bucketMs of its publish, and the queue lives delayQueueExpiresMs after the last declaration.
     const refreshMs = Math.max(1_000, (delayQueueExpiresMs(bucketMs) - bucketMs) / 4);
-    await this.declareOnce(connected, name, (ch) => ch.assertQueue(name, delayQueueOptions(queue, bucketMs)), refreshMs);
+    await this.declareOnce(
+      connected,
+      name,
+      (ch) => ch.assertQueue(name, delayQueueOptions(queue, bucketMs)),
+      refreshMs,
+    );
     return name;
   }
 
@@ -103,14 +120,11 @@ export class TopologyManager {
     const drop = (): void => {
       if (this.slot === slot) this.slot = undefined;
     };
-    channel.then(
-      (ch) => {
-        // A channel error (e.g. 404 from a passive declare) closes only this channel.
-        ch.on("error", () => undefined);
-        ch.on("close", drop);
-      },
-      drop,
-    );
+    channel.then((ch) => {
+      // A channel error (e.g. 404 from a passive declare) closes only this channel.
+      ch.on("error", () => undefined);
+      ch.on("close", drop);
+    }, drop);
     return slot;
   }
 }

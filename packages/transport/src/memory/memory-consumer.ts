@@ -118,7 +118,10 @@ export function isDisposition(value: unknown): value is Disposition {
     case "ack":
       return true;
     case "retry":
-      return d.delayMs === undefined || (typeof d.delayMs === "number" && d.delayMs >= 0);
+      return (
+        d.delayMs === undefined ||
+        (typeof d.delayMs === "number" && Number.isFinite(d.delayMs) && d.delayMs >= 0)
+      );
     case "deadLetter":
       return typeof d.reason === "string";
     default:

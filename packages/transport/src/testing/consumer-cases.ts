@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { eventually, type Harness, Recorder, sleep, text, untilAborted, utf8 } from "./harness.js";
+import { eventually, type Harness, Recorder, sleep, text, untilAborted, utf8, within } from "./harness.js";
 
 /** Competing consumers, concurrency, stop/drain, dead consumers, keep-alive. */
 export function consumerCases(h: Harness): void {
@@ -98,10 +98,12 @@ export function consumerCases(h: Harness): void {
       const queue = await h.queue(transport);
       const recorder = new Recorder();
       let finishedAt = Number.POSITIVE_INFINITY;
+      // Long enough to stop mid-handler, short enough not to outlive a visibility timeout.
+      const workMs = Math.min(h.ms(300), h.redeliveryTimeoutMs / 4);
       const subscription = await transport.consume(
         queue,
         recorder.handler("c1", async () => {
-          await sleep(h.ms(300));
+          await sleep(workMs);
           finishedAt = performance.now();
           return { kind: "ack" };
         }),
@@ -169,7 +171,11 @@ export function consumerCases(h: Harness): void {
       await sleep(h.ms(100));
       expect(rescued.deliveries).toHaveLength(0); // invisible while the first consumer holds it
       const closedAt = performance.now();
-      await dying.close();
+      await within(
+        dying.close(),
+        h.ms(5000),
+        "close() while a handler is in flight: close must abort the handler's signal, not wait for it",
+      );
       await eventually(
         () => first!.context.signal.aborted,
         h.deliveryTimeoutMs,

@@ -64,6 +64,26 @@ export async function eventually(
   }
 }
 
+/** Settle like `promise`, or fail with `what` after `timeoutMs` (a clear message instead of a test timeout). */
+export async function within<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+  what: string | (() => string),
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const detail = typeof what === "string" ? what : what();
+      reject(new Error(`timed out after ${Math.round(timeoutMs)} ms: ${detail}`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Resolve after `ms`. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 import { publishAll } from "../publish-all.js";
 import { isTransportError, type TransportErrorCode } from "../transport-error.js";
-import { eventually, type Harness, Recorder, sleep, utf8 } from "./harness.js";
+import { eventually, type Harness, Recorder, sleep, utf8, within } from "./harness.js";
 
 async function expectTransportError(promise: Promise<unknown>, code: TransportErrorCode): Promise<void> {
   const error = await promise.then(
@@ -101,6 +101,21 @@ export function lifecycleCases(h: Harness): void {
       await recorder.waitFor(1, h.deliveryTimeoutMs);
       await sleep(h.ms(300));
       expect(recorder.texts()).toEqual(["kept"]);
+
+      // Aborted while pending: settles promptly, either accepted (the broker was faster) or ABORTED.
+      const racing = new AbortController();
+      const pending = transport.publish(queue, { body: utf8("racing") }, { signal: racing.signal });
+      racing.abort();
+      const outcome = await within(
+        pending.then(
+          () => "published",
+          (e: unknown) => e,
+        ),
+        h.ms(5000),
+        "a publish aborted while pending did not settle",
+      );
+      if (outcome !== "published") expect(outcome).toMatchObject({ name: "TransportError", code: "ABORTED" });
+      else await recorder.waitFor(2, h.deliveryTimeoutMs);
     },
     h.testTimeout(),
   );
@@ -190,15 +205,24 @@ export function lifecycleCases(h: Harness): void {
         { concurrency: 32 },
       );
       const messages = Array.from({ length: total }, (_, i) => ({ body: utf8(`bulk-${i}`) }));
-      await publishAll(producer, queue, messages, { concurrency: 32 });
+      // Budgets leave room for a diagnostic before vitest's own timeout.
+      const started = performance.now();
+      await within(
+        publishAll(producer, queue, messages, { concurrency: 32 }),
+        h.ms(60_000),
+        () => `publishAll of ${total} messages (received so far: ${seen.size})`,
+      );
+      const publishedMs = performance.now() - started;
       await eventually(
         () => seen.size === total,
         h.ms(90_000),
-        () => `received ${seen.size} of ${total}`,
+        () =>
+          `received ${seen.size} of ${total} (published all in ${Math.round(publishedMs)} ms, ` +
+          `${Math.round(performance.now() - started)} ms since start)`,
       );
       const missing = messages.map((m) => new TextDecoder().decode(m.body)).filter((body) => !seen.has(body));
       expect(missing).toEqual([]);
     },
-    h.testTimeout(120_000),
+    h.testTimeout(160_000),
   );
 }

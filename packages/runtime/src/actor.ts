@@ -1,0 +1,142 @@
+import { DEFAULT_MAX_ENVELOPE_BYTES, isValidActorName, queueName, SINK_ACTOR } from "@asya/envelope";
+import type { Transport } from "@asya/transport";
+import type { Meter, Tracer } from "@opentelemetry/api";
+import { z } from "zod";
+import {
+  type ResiliencyConfig,
+  type ResiliencyInput,
+  resolveResiliency,
+} from "./config/resiliency-config.js";
+import { RuntimeConfigError } from "./errors.js";
+import type { Handler } from "./handler-types.js";
+import { type ActorHandle, createActorHost } from "./internal/actor-host.js";
+import { createMessageProcessor } from "./internal/process-message.js";
+import { createActorMetrics } from "./observability/actor-metrics.js";
+import { createJsonLogger, type Logger } from "./observability/logger.js";
+import { createMetricsRegistry, type MetricsRegistry } from "./observability/metrics-registry.js";
+import { defaultTracer } from "./observability/tracing.js";
+
+/** Options of {@link createActor}. */
+export interface ActorOptions<TPayload = unknown> {
+  /** The actor's name (DNS-1123 label); it consumes `queueName(name, namespace)`. */
+  readonly name: string;
+  readonly handler: Handler<TPayload>;
+  readonly transport: Transport;
+  /** Queue namespace: queues are `asya-<namespace>-<actor>`. @default none (`asya-<actor>`) */
+  readonly namespace?: string;
+  /** Handler calls in flight at once. @default 1 */
+  readonly concurrency?: number;
+  /** SPEC section 4 resiliency (`actorTimeout`, `policies`, `rules`), or an already resolved config. */
+  readonly resiliency?: ResiliencyInput | ResiliencyConfig;
+  /** Terminal actor for finished envelopes. @default "x-sink" */
+  readonly sink?: string;
+  /** Failure actor (used by the crew; recorded for completeness). @default "x-sump" */
+  readonly sump?: string;
+  /** @default a JSON logger on stderr at level info */
+  readonly logger?: Logger;
+  /** @default trace.getTracer("@asya/runtime") (no-op without an OTel SDK) */
+  readonly tracer?: Tracer;
+  /** @default metrics.getMeter("@asya/runtime") (no-op without an OTel SDK) */
+  readonly meter?: Meter;
+  /** Largest accepted envelope in bytes; larger ones end failed (ParseError). @default 10 MiB */
+  readonly maxMessageBytes?: number;
+  /** Serve /healthz, /readyz, /metrics on this port (0 = any free port). @default no server */
+  readonly healthPort?: number;
+  /** Address the health server binds to. @default "127.0.0.1" */
+  readonly healthHost?: string;
+  /** Serve `/metrics`. @default true */
+  readonly metricsEnabled?: boolean;
+  /** Registry behind `/metrics`; share one between actors of one process. @default a new one */
+  readonly registry?: MetricsRegistry;
+  /** Random source for jitter (tests). @default Math.random */
+  readonly random?: () => number;
+}
+
+/** A running actor: see {@link ActorHandle}. */
+export type Actor = ActorHandle;
+
+const actorName = z
+  .string()
+  .refine(isValidActorName, { error: "must be a DNS-1123 label (a-z, 0-9, '-', <= 63)" });
+const optionsSchema = z.object({
+  name: actorName,
+  handler: z.custom<Handler<unknown>>((value) => typeof value === "function", {
+    error: "must be a function",
+  }),
+  transport: z.custom<Transport>(
+    (value) =>
+      value !== null && typeof value === "object" && typeof (value as Transport).consume === "function",
+    { error: "must be a Transport" },
+  ),
+  namespace: z.string().min(1).optional(),
+  concurrency: z.number().int().min(1).max(10_000).optional(),
+  sink: actorName.optional(),
+  sump: actorName.optional(),
+  maxMessageBytes: z.number().int().positive().optional(),
+  healthPort: z.number().int().min(0).max(65_535).optional(),
+  healthHost: z.string().min(1).optional(),
+});
+
+function isResolved(value: unknown): value is ResiliencyConfig {
+  return value !== null && typeof value === "object" && "actorTimeoutMs" in value;
+}
+
+/**
+ * Creates an actor: consumes its queue, calls the handler, routes outputs, applies resiliency, and
+ * sends finished/failed envelopes to the sink. Nothing runs until `start()`.
+ *
+ * @throws RuntimeConfigError code `INVALID_CONFIG` when options are invalid (message names the option).
+ * @example
+ * const actor = createActor({ name: "clean", transport, handler: (p: { text: string }) => ({ text: p.text.trim() }) });
+ * await actor.start();
+ */
+export function createActor<TPayload = unknown>(options: ActorOptions<TPayload>): Actor {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join(".") ?? "options";
+    throw new RuntimeConfigError(`createActor: ${field}: ${issue?.message ?? "invalid"}`, {
+      code: "INVALID_CONFIG",
+      field,
+      cause: parsed.error,
+    });
+  }
+  const resiliency = isResolved(options.resiliency)
+    ? options.resiliency
+    : resolveResiliency(options.resiliency);
+  const namespace = options.namespace;
+  const queue = queueName(options.name, namespace);
+  const registry = options.registry ?? createMetricsRegistry();
+  const metrics = createActorMetrics(options.name, registry, options.meter);
+  const logger = (options.logger ?? createJsonLogger()).child({ actor: options.name });
+  const shutdown = new AbortController();
+  const process = createMessageProcessor({
+    actor: options.name,
+    namespace,
+    transport: options.transport,
+    handler: options.handler,
+    resiliency,
+    sinkActor: options.sink ?? SINK_ACTOR,
+    maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_ENVELOPE_BYTES,
+    logger,
+    tracer: options.tracer ?? defaultTracer(),
+    metrics,
+    shutdownSignal: shutdown.signal,
+    ...(options.random === undefined ? {} : { random: options.random }),
+  });
+  return createActorHost({
+    actor: options.name,
+    queue,
+    transport: options.transport,
+    concurrency: options.concurrency ?? 1,
+    maxProcessingMs: resiliency.actorTimeoutMs + 30_000,
+    logger,
+    metrics,
+    registry,
+    metricsEnabled: options.metricsEnabled ?? true,
+    healthPort: options.healthPort,
+    healthHost: options.healthHost ?? "127.0.0.1",
+    shutdown,
+    process,
+  });
+}

@@ -1,0 +1,167 @@
+import { parseArgs } from "node:util";
+import { configFromEnv } from "../config/config-from-env.js";
+import { loadTransport } from "../config/load-transport.js";
+import { findInJsonl, replayEnvelope } from "../crew/replay.js";
+import { runDemo } from "../demo/run-demo.js";
+import type { CliIo } from "./cli-io.js";
+import { runActorFromEnv } from "./run-command.js";
+import { sendEnvelopes } from "./send-command.js";
+import { tailSink } from "./sink-tail.js";
+
+/** Usage text of the `asya` bin. */
+export const USAGE = `usage: asya <command>
+
+  run [--crew x-sink|x-sump] [--handler mod#fn] [--name actor]
+                          run one actor configured from ASYA_* env vars (SIGTERM/SIGINT drain, exit 0)
+  send <actor> --payload JSON [--route a,b,c] [--count N] [--id ID]
+                          publish envelopes addressed to <actor>
+  demo                    run the demo pipeline in-process on the memory transport
+  sink tail [--file F] [--follow]
+                          print results stored by x-sink (ASYA_SINK_FILE)
+  replay <id> [--to actor] [--file F]
+                          re-inject a failed envelope from x-sump's store (ASYA_SUMP_FILE)
+  manifests ...           render Kubernetes manifests (needs @asya/k8s-manifests)
+`;
+
+/**
+ * The `asya` command line, as a function: returns the exit code. Errors are printed, not thrown.
+ *
+ * @example process.exitCode = await runCli(process.argv.slice(2), io);
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "run": {
+        const { values } = parseArgs({
+          args: rest,
+          options: { crew: { type: "string" }, handler: { type: "string" }, name: { type: "string" } },
+        });
+        return await runActorFromEnv(io, {
+          ...(values.crew === undefined ? {} : { crew: values.crew }),
+          ...(values.handler === undefined ? {} : { handler: values.handler }),
+          ...(values.name === undefined ? {} : { name: values.name }),
+        });
+      }
+      case "send": {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            payload: { type: "string" },
+            route: { type: "string" },
+            count: { type: "string" },
+            id: { type: "string" },
+          },
+        });
+        const actor = positionals[0];
+        if (actor === undefined || values.payload === undefined) {
+          io.stderr.write("usage: asya send <actor> --payload JSON [--route a,b,c] [--count N]\n");
+          return 2;
+        }
+        await sendEnvelopes(io, {
+          actor,
+          payload: values.payload,
+          ...(values.route === undefined ? {} : { route: values.route.split(",").filter((a) => a !== "") }),
+          ...(values.count === undefined ? {} : { count: Number(values.count) }),
+          ...(values.id === undefined ? {} : { id: values.id }),
+        });
+        return 0;
+      }
+      case "demo":
+        await runDemo({ write: (line) => io.stdout.write(`${line}\n`) });
+        return 0;
+      case "sink": {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { file: { type: "string" }, follow: { type: "boolean", short: "f" } },
+        });
+        if (positionals[0] !== "tail") {
+          io.stderr.write("usage: asya sink tail [--file F] [--follow]\n");
+          return 2;
+        }
+        const file = values.file ?? configFromEnv(io.env).sinkFile;
+        await tailSink(io, { file, follow: values.follow === true });
+        return 0;
+      }
+      case "replay": {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { to: { type: "string" }, file: { type: "string" } },
+        });
+        const id = positionals[0];
+        if (id === undefined) {
+          io.stderr.write("usage: asya replay <id> [--to actor] [--file F]\n");
+          return 2;
+        }
+        const config = configFromEnv(io.env);
+        const file = values.file ?? config.sumpFile;
+        const envelope = await findInJsonl(file, id);
+        if (envelope === undefined) {
+          io.stderr.write(`[asya:runtime] no envelope ${id} in ${file}\n`);
+          return 1;
+        }
+        const transport = await loadTransport(config.transport);
+        try {
+          const replayed = await replayEnvelope(envelope, {
+            transport,
+            ...(config.namespace === undefined ? {} : { namespace: config.namespace }),
+            ...(values.to === undefined ? {} : { to: values.to }),
+          });
+          io.stdout.write(`replayed ${replayed.id} to ${replayed.route.curr}\n`);
+        } finally {
+          await transport.close();
+        }
+        return 0;
+      }
+      case "manifests":
+        return await runManifests(rest, io);
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        io.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        io.stderr.write(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    io.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+type ManifestsModule = {
+  runManifestsCli?: (
+    argv: string[],
+    io: { stdout: (text: string) => void; stderr: (text: string) => void },
+  ) => Promise<number>;
+};
+
+async function runManifests(argv: readonly string[], io: CliIo): Promise<number> {
+  const specifier = "@asya/k8s-manifests";
+  let module: ManifestsModule;
+  try {
+    module = (await import(specifier)) as ManifestsModule;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
+      io.stderr.write(
+        "[asya:runtime] `asya manifests` needs @asya/k8s-manifests: npm install @asya/k8s-manifests\n",
+      );
+      return 1;
+    }
+    throw error;
+  }
+  if (typeof module.runManifestsCli !== "function") {
+    io.stderr.write("[asya:runtime] @asya/k8s-manifests does not export runManifestsCli\n");
+    return 1;
+  }
+  return module.runManifestsCli([...argv], {
+    stdout: (text) => void io.stdout.write(text),
+    stderr: (text) => void io.stderr.write(text),
+  });
+}

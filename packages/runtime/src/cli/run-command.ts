@@ -1,0 +1,104 @@
+import type { Transport } from "@asya/transport";
+import { createActor } from "../actor.js";
+import { configFromEnv } from "../config/config-from-env.js";
+import { loadTransport } from "../config/load-transport.js";
+import {
+  createHttpCallbackStore,
+  createJsonlFileStore,
+  createStdoutStore,
+  type ResultStore,
+} from "../crew/result-store.js";
+import { createSinkActor } from "../crew/sink-actor.js";
+import { createSumpActor } from "../crew/sump-actor.js";
+import { RuntimeConfigError } from "../errors.js";
+import type { ActorHandle } from "../internal/actor-host.js";
+import { loadHandler } from "../load-handler.js";
+import { createJsonLogger } from "../observability/logger.js";
+import type { CliIo } from "./cli-io.js";
+
+/** Options of {@link runActorFromEnv}. */
+export interface RunOptions {
+  /** Run a crew actor instead of a handler: `x-sink` or `x-sump`. */
+  readonly crew?: string;
+  /** Overrides `ASYA_HANDLER`. */
+  readonly handler?: string;
+  /** Overrides `ASYA_ACTOR_NAME`. */
+  readonly name?: string;
+  /** Use this transport instead of creating one from the environment. */
+  readonly transport?: Transport;
+}
+
+/**
+ * `asya run`: one actor (or crew actor) configured from the environment; on `io.shutdownSignal`
+ * it drains within `ASYA_SHUTDOWN_GRACE` and resolves with exit code 0.
+ *
+ * @throws RuntimeConfigError for invalid configuration (naming the variable).
+ */
+export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Promise<number> {
+  const config = configFromEnv(io.env);
+  const logger = createJsonLogger({ level: config.logLevel, write: (line) => io.stderr.write(`${line}\n`) });
+  const transport = options.transport ?? (await loadTransport(config.transport));
+  const common = {
+    transport,
+    ...(config.namespace === undefined ? {} : { namespace: config.namespace }),
+    concurrency: config.concurrency,
+    logger,
+    ...(config.healthPort === undefined ? {} : { healthPort: config.healthPort }),
+    healthHost: config.healthHost,
+    metricsEnabled: config.metricsEnabled,
+    maxMessageBytes: config.maxMessageBytes,
+  };
+  let actor: ActorHandle;
+  if (options.crew === config.sinkActor || options.crew === "x-sink") {
+    const store: ResultStore =
+      config.sinkStore === "file"
+        ? createJsonlFileStore(config.sinkFile)
+        : config.sinkStore === "http" && config.sinkUrl !== undefined
+          ? createHttpCallbackStore(config.sinkUrl)
+          : createStdoutStore((line) => io.stdout.write(line));
+    actor = createSinkActor({ ...common, name: config.sinkActor, sump: config.sumpActor, store });
+  } else if (options.crew === config.sumpActor || options.crew === "x-sump") {
+    actor = createSumpActor({
+      ...common,
+      name: config.sumpActor,
+      store: createJsonlFileStore(config.sumpFile),
+    });
+  } else if (options.crew !== undefined) {
+    throw new RuntimeConfigError(`--crew must be ${config.sinkActor} or ${config.sumpActor}`, {
+      code: "INVALID_CONFIG",
+      field: "--crew",
+    });
+  } else {
+    const name = options.name ?? config.actorName;
+    const spec = options.handler ?? config.handler;
+    if (name === undefined) {
+      throw new RuntimeConfigError("ASYA_ACTOR_NAME: required", {
+        code: "INVALID_CONFIG",
+        field: "ASYA_ACTOR_NAME",
+      });
+    }
+    if (spec === undefined) {
+      throw new RuntimeConfigError("ASYA_HANDLER: required", {
+        code: "INVALID_CONFIG",
+        field: "ASYA_HANDLER",
+      });
+    }
+    const handler = await loadHandler(spec);
+    actor = createActor({
+      ...common,
+      name,
+      handler,
+      resiliency: config.resiliency,
+      sink: config.sinkActor,
+      sump: config.sumpActor,
+    });
+  }
+  try {
+    await actor.start();
+    await (io.shutdownSignal ?? new Promise<never>(() => undefined));
+    await actor.stop({ graceMs: config.shutdownGraceMs });
+  } finally {
+    if (options.transport === undefined) await transport.close();
+  }
+  return 0;
+}

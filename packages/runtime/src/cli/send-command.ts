@@ -1,0 +1,63 @@
+import { createEnvelope, type Envelope, encodeEnvelope, queueName } from "@asya/envelope";
+import type { Transport } from "@asya/transport";
+import { configFromEnv } from "../config/config-from-env.js";
+import { loadTransport } from "../config/load-transport.js";
+import { RuntimeConfigError } from "../errors.js";
+import { type CliIo, progressBar } from "./cli-io.js";
+
+/** Options of {@link sendEnvelopes}. */
+export interface SendOptions {
+  readonly actor: string;
+  /** JSON text of the payload. */
+  readonly payload: string;
+  /** Actors after `actor`. */
+  readonly route?: readonly string[];
+  /** @default 1 */
+  readonly count?: number;
+  /** Envelope id (suffixed `-<n>` when count > 1). @default random UUIDs */
+  readonly id?: string;
+  readonly transport?: Transport;
+}
+
+/** `asya send`: publishes `count` envelopes to `actor`; prints their ids; a progress bar when count > 1. */
+export async function sendEnvelopes(io: CliIo, options: SendOptions): Promise<Envelope[]> {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(options.payload);
+  } catch (error) {
+    throw new RuntimeConfigError("--payload: invalid JSON", {
+      code: "INVALID_CONFIG",
+      field: "--payload",
+      cause: error,
+    });
+  }
+  const count = options.count ?? 1;
+  if (!Number.isInteger(count) || count < 1) {
+    throw new RuntimeConfigError("--count: expected a positive integer", {
+      code: "INVALID_CONFIG",
+      field: "--count",
+    });
+  }
+  const config = configFromEnv(io.env);
+  const transport = options.transport ?? (await loadTransport(config.transport));
+  const queue = queueName(options.actor, config.namespace);
+  const sent: Envelope[] = [];
+  try {
+    for (let index = 0; index < count; index += 1) {
+      const id = options.id === undefined ? undefined : count > 1 ? `${options.id}-${index}` : options.id;
+      const envelope = createEnvelope({
+        ...(id === undefined ? {} : { id }),
+        route: [options.actor, ...(options.route ?? [])],
+        payload,
+      });
+      await transport.publish(queue, { body: encodeEnvelope(envelope) });
+      sent.push(envelope);
+      if (count > 1) io.stderr.write(`\r${progressBar(index + 1, count)}`);
+      else io.stdout.write(`${envelope.id}\n`);
+    }
+    if (count > 1) io.stderr.write(`\nsent ${count} envelopes to ${queue}\n`);
+  } finally {
+    if (options.transport === undefined) await transport.close();
+  }
+  return sent;
+}

@@ -1,0 +1,234 @@
+import { DEFAULT_MAX_ENVELOPE_BYTES, isValidActorName, SINK_ACTOR, SUMP_ACTOR } from "@asya/envelope";
+import { RuntimeConfigError } from "../errors.js";
+import type { LogLevel } from "../observability/logger.js";
+import { parseDuration } from "./duration.js";
+import { type ResiliencyConfig, resolveResiliency } from "./resiliency-config.js";
+
+/** Transport selection and its settings. `url` may hold credentials: never log it. */
+export type TransportConfig =
+  | { readonly kind: "memory" }
+  | { readonly kind: "rabbitmq"; readonly url: string; readonly prefetch?: number }
+  | {
+      readonly kind: "sqs";
+      readonly region?: string;
+      readonly endpoint?: string;
+      readonly waitTimeSeconds?: number;
+      readonly visibilityTimeoutSec?: number;
+    }
+  | { readonly kind: "pubsub"; readonly projectId: string; readonly apiEndpoint?: string };
+
+/** Where `x-sink` stores results. */
+export type SinkStoreKind = "stdout" | "file" | "http";
+
+/** Everything the runtime reads from the environment. */
+export interface RuntimeConfig {
+  readonly actorName: string | undefined;
+  readonly namespace: string | undefined;
+  /** `module#export` of the handler. */
+  readonly handler: string | undefined;
+  readonly transport: TransportConfig;
+  readonly resiliency: ResiliencyConfig;
+  readonly sinkActor: string;
+  readonly sumpActor: string;
+  readonly concurrency: number;
+  /** `undefined` when the health server is disabled. */
+  readonly healthPort: number | undefined;
+  readonly healthHost: string;
+  readonly metricsEnabled: boolean;
+  readonly maxMessageBytes: number;
+  readonly logLevel: LogLevel;
+  readonly shutdownGraceMs: number;
+  readonly sinkStore: SinkStoreKind;
+  readonly sinkFile: string;
+  readonly sinkUrl: string | undefined;
+  readonly sumpFile: string;
+}
+
+/** Environment variables as read by {@link configFromEnv}. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const fail = (variable: string, message: string, cause?: unknown): never => {
+  throw new RuntimeConfigError(`${variable}: ${message}`, {
+    code: "INVALID_CONFIG",
+    field: variable,
+    ...(cause === undefined ? {} : { cause }),
+  });
+};
+
+/** Reads a variable; empty strings count as unset. */
+function get(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function int(env: Env, name: string, min: number, max: number): number | undefined {
+  const raw = get(env, name);
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    return fail(name, `expected an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return Number(raw);
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = get(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (["1", "true", "yes", "on"].includes(raw)) return true;
+  if (["0", "false", "no", "off"].includes(raw)) return false;
+  return fail(name, `expected true or false, got ${JSON.stringify(raw)}`);
+}
+
+function json(env: Env, name: string): unknown {
+  const raw = get(env, name);
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch (error) {
+    return fail(name, "invalid JSON", error);
+  }
+}
+
+function actor(env: Env, name: string, fallback?: string): string | undefined {
+  const value = get(env, name) ?? fallback;
+  if (value !== undefined && !isValidActorName(value)) {
+    fail(name, `${JSON.stringify(value)} is not a DNS-1123 label (a-z, 0-9, '-', <= 63 chars)`);
+  }
+  return value;
+}
+
+function transportFromEnv(env: Env): TransportConfig {
+  const kind = get(env, "ASYA_TRANSPORT") ?? "memory";
+  switch (kind) {
+    case "memory":
+      return { kind };
+    case "rabbitmq": {
+      let url = get(env, "ASYA_RABBITMQ_URL");
+      if (url === undefined) {
+        const host = get(env, "ASYA_RABBITMQ_HOST") ?? "localhost";
+        const port = int(env, "ASYA_RABBITMQ_PORT", 1, 65_535) ?? 5672;
+        const user = encodeURIComponent(get(env, "ASYA_RABBITMQ_USERNAME") ?? "guest");
+        const password = encodeURIComponent(get(env, "ASYA_RABBITMQ_PASSWORD") ?? "guest");
+        url = `amqp://${user}:${password}@${host}:${port}`;
+      } else if (!/^amqps?:\/\//.test(url)) {
+        fail("ASYA_RABBITMQ_URL", "must start with amqp:// or amqps://");
+      }
+      const prefetch = int(env, "ASYA_RABBITMQ_PREFETCH", 1, 65_535);
+      return { kind, url, ...(prefetch === undefined ? {} : { prefetch }) };
+    }
+    case "sqs": {
+      const region = get(env, "ASYA_AWS_REGION") ?? get(env, "AWS_REGION");
+      const endpoint = get(env, "ASYA_SQS_ENDPOINT");
+      const waitTimeSeconds = int(env, "ASYA_SQS_WAIT_TIME_SECONDS", 0, 20);
+      const visibilityTimeoutSec = int(env, "ASYA_SQS_VISIBILITY_TIMEOUT", 0, 43_200);
+      return {
+        kind,
+        ...(region === undefined ? {} : { region }),
+        ...(endpoint === undefined ? {} : { endpoint }),
+        ...(waitTimeSeconds === undefined ? {} : { waitTimeSeconds }),
+        ...(visibilityTimeoutSec === undefined ? {} : { visibilityTimeoutSec }),
+      };
+    }
+    case "pubsub": {
+      const projectId =
+        get(env, "ASYA_PUBSUB_PROJECT_ID") ?? fail("ASYA_PUBSUB_PROJECT_ID", "required for pubsub");
+      const apiEndpoint = get(env, "ASYA_PUBSUB_ENDPOINT") ?? get(env, "PUBSUB_EMULATOR_HOST");
+      return { kind, projectId, ...(apiEndpoint === undefined ? {} : { apiEndpoint }) };
+    }
+    default:
+      return fail("ASYA_TRANSPORT", `expected memory, rabbitmq, sqs or pubsub, got ${JSON.stringify(kind)}`);
+  }
+}
+
+function resiliencyFromEnv(env: Env): ResiliencyConfig {
+  const timeout = get(env, "ASYA_RESILIENCY_ACTOR_TIMEOUT");
+  let actorTimeout: number | undefined;
+  if (timeout !== undefined) {
+    try {
+      actorTimeout = parseDuration(timeout, "ASYA_RESILIENCY_ACTOR_TIMEOUT");
+    } catch (error) {
+      fail(
+        "ASYA_RESILIENCY_ACTOR_TIMEOUT",
+        (error as Error).message.replace(/^\[asya:runtime\] /, ""),
+        error,
+      );
+    }
+  }
+  const policies = json(env, "ASYA_RESILIENCY_POLICIES");
+  const rules = json(env, "ASYA_RESILIENCY_RULES");
+  // Validate each variable separately so the error names the right one.
+  resolveResiliency({ policies }, "ASYA_RESILIENCY_POLICIES");
+  try {
+    resolveResiliency({ policies, rules }, "ASYA_RESILIENCY_RULES");
+  } catch (error) {
+    fail("ASYA_RESILIENCY_RULES", (error as Error).message.replace(/^\[asya:runtime\] /, ""), error);
+  }
+  return resolveResiliency({
+    ...(actorTimeout === undefined ? {} : { actorTimeout }),
+    ...(policies === undefined ? {} : { policies }),
+    ...(rules === undefined ? {} : { rules }),
+  });
+}
+
+function healthPortFromEnv(env: Env): number | undefined {
+  const raw = get(env, "ASYA_HEALTH_PORT");
+  if (raw !== undefined && ["off", "false", "none", "disabled"].includes(raw.toLowerCase())) return undefined;
+  return int(env, "ASYA_HEALTH_PORT", 0, 65_535) ?? 8080;
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
+
+/**
+ * Reads the runtime configuration from environment variables (the only place the runtime reads
+ * them). Names follow Asya so one actor manifest drives either implementation.
+ *
+ * @throws RuntimeConfigError code `INVALID_CONFIG` whose message and `field` name the variable.
+ * @example const config = configFromEnv({ ASYA_ACTOR_NAME: "clean", ASYA_TRANSPORT: "rabbitmq" });
+ */
+export function configFromEnv(env: Env = process.env): RuntimeConfig {
+  const logLevel = (get(env, "ASYA_LOG_LEVEL")?.toLowerCase() ?? "info") as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) fail("ASYA_LOG_LEVEL", `expected one of ${LOG_LEVELS.join(", ")}`);
+  const namespace = get(env, "ASYA_NAMESPACE");
+  if (namespace !== undefined && !isValidActorName(namespace)) {
+    fail("ASYA_NAMESPACE", `${JSON.stringify(namespace)} is not a DNS-1123 label`);
+  }
+  const handler = get(env, "ASYA_HANDLER");
+  if (handler !== undefined && !/^[^#]+(#[A-Za-z_$][\w$]*)?$/.test(handler)) {
+    fail("ASYA_HANDLER", 'expected "<module>#<export>", e.g. "./dist/handler.js#process"');
+  }
+  const sinkStore = (get(env, "ASYA_SINK_STORE") ?? "stdout") as SinkStoreKind;
+  if (!["stdout", "file", "http"].includes(sinkStore))
+    fail("ASYA_SINK_STORE", "expected stdout, file or http");
+  const sinkUrl = get(env, "ASYA_SINK_URL");
+  if (sinkUrl !== undefined && !/^https?:\/\//.test(sinkUrl)) fail("ASYA_SINK_URL", "must be an http(s) URL");
+  if (sinkStore === "http" && sinkUrl === undefined)
+    fail("ASYA_SINK_URL", "required when ASYA_SINK_STORE=http");
+  const grace = get(env, "ASYA_SHUTDOWN_GRACE");
+  let shutdownGraceMs = 30_000;
+  if (grace !== undefined) {
+    try {
+      shutdownGraceMs = parseDuration(grace, "ASYA_SHUTDOWN_GRACE");
+    } catch (error) {
+      fail("ASYA_SHUTDOWN_GRACE", "invalid duration", error);
+    }
+  }
+  return {
+    actorName: actor(env, "ASYA_ACTOR_NAME"),
+    namespace,
+    handler,
+    transport: transportFromEnv(env),
+    resiliency: resiliencyFromEnv(env),
+    sinkActor: actor(env, "ASYA_ACTOR_SINK", SINK_ACTOR) ?? SINK_ACTOR,
+    sumpActor: actor(env, "ASYA_ACTOR_SUMP", SUMP_ACTOR) ?? SUMP_ACTOR,
+    concurrency: int(env, "ASYA_CONCURRENCY", 1, 10_000) ?? 1,
+    healthPort: healthPortFromEnv(env),
+    healthHost: get(env, "ASYA_HEALTH_HOST") ?? "127.0.0.1",
+    metricsEnabled: bool(env, "ASYA_METRICS_ENABLED", true),
+    maxMessageBytes: int(env, "ASYA_MAX_MESSAGE_BYTES", 1, 2 ** 31) ?? DEFAULT_MAX_ENVELOPE_BYTES,
+    logLevel,
+    shutdownGraceMs,
+    sinkStore,
+    sinkFile: get(env, "ASYA_SINK_FILE") ?? "asya-results.jsonl",
+    sinkUrl,
+    sumpFile: get(env, "ASYA_SUMP_FILE") ?? "asya-sump.jsonl",
+  };
+}

@@ -1,0 +1,81 @@
+import { createEnvelope, type Envelope, parseEnvelope, queueName, stampStatus } from "@asya/envelope";
+import type { Disposition, Transport } from "@asya/transport";
+import type { Meter } from "@opentelemetry/api";
+import { toStatusError } from "../error-info.js";
+import { type ActorHandle, createActorHost } from "../internal/actor-host.js";
+import { rawBodyPayload, salvageId } from "../internal/raw-body.js";
+import { createActorMetrics } from "../observability/actor-metrics.js";
+import { createJsonLogger, type Logger } from "../observability/logger.js";
+import { createMetricsRegistry, type MetricsRegistry } from "../observability/metrics-registry.js";
+
+/** Options shared by the crew actors. */
+export interface CrewOptions {
+  readonly transport: Transport;
+  readonly namespace?: string;
+  /** Handler calls in flight. @default 1 */
+  readonly concurrency?: number;
+  readonly logger?: Logger;
+  readonly meter?: Meter;
+  readonly registry?: MetricsRegistry;
+  readonly healthPort?: number;
+  readonly healthHost?: string;
+  readonly metricsEnabled?: boolean;
+  /** Largest accepted envelope. @default 10 MiB */
+  readonly maxMessageBytes?: number;
+}
+
+/** Runs `consume(envelope)` for every message of actor `name`'s queue; the crew never routes. */
+export function createCrewActor(
+  name: string,
+  options: CrewOptions,
+  consume: (envelope: Envelope, logger: Logger) => Promise<void>,
+): ActorHandle {
+  const registry = options.registry ?? createMetricsRegistry();
+  const metrics = createActorMetrics(name, registry, options.meter);
+  const logger = (options.logger ?? createJsonLogger()).child({ actor: name });
+  const queue = queueName(name, options.namespace);
+  const process = async (message: { body: Uint8Array; id: string; queue: string }): Promise<Disposition> => {
+    metrics.received();
+    let envelope: Envelope;
+    try {
+      envelope = parseEnvelope(message.body, {
+        maxBytes: options.maxMessageBytes ?? Number.MAX_SAFE_INTEGER,
+      });
+    } catch (error) {
+      // Garbage on a crew queue is kept, never dropped: wrap it like any unparseable body.
+      envelope = stampStatus(
+        createEnvelope({
+          id: salvageId(message.body) ?? `unparseable-${message.id}`,
+          route: { prev: [], curr: "", next: [] },
+          payload: { ...rawBodyPayload(message.body), queue: message.queue, message_id: message.id },
+        }),
+        { phase: "failed", reason: "ParseError", actor: name, error: toStatusError(error) },
+      );
+    }
+    const log = logger.child({ envelope_id: envelope.id });
+    try {
+      await consume(envelope, log);
+    } catch (error) {
+      log.error("crew step failed; leaving the message for redelivery", { err: error });
+      metrics.outcome("redelivered", "StoreFailed");
+      return { kind: "retry", delayMs: 1_000 };
+    }
+    metrics.outcome("succeeded", envelope.status?.reason ?? "Completed");
+    return { kind: "ack" };
+  };
+  return createActorHost({
+    actor: name,
+    queue,
+    transport: options.transport,
+    concurrency: options.concurrency ?? 1,
+    maxProcessingMs: 60_000,
+    logger,
+    metrics,
+    registry,
+    metricsEnabled: options.metricsEnabled ?? true,
+    healthPort: options.healthPort,
+    healthHost: options.healthHost ?? "127.0.0.1",
+    shutdown: new AbortController(),
+    process,
+  });
+}

@@ -1,0 +1,16 @@
+export {
+  clean,
+  type DocInput,
+  demoResiliency,
+  enrich,
+  type Judged,
+  judge,
+  ModelRefusalError,
+  review,
+  type Sentence,
+  ServiceUnavailableError,
+  splitSentences,
+  TransientError,
+  ValidationError,
+} from "./handlers.js";
+export { DEMO_INPUTS, type DemoOptions, type DemoResult, runDemo } from "./run-demo.js";

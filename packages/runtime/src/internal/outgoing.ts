@@ -1,0 +1,134 @@
+import {
+  advanceRoute,
+  type Envelope,
+  HEADER_FIRST_ATTEMPT,
+  rewriteNext,
+  type StatusError,
+  type StatusReason,
+  stampStatus,
+} from "@asya/envelope";
+import type { HandlerOutput } from "../handler-types.js";
+
+/** An envelope ready to publish and the actor whose queue it goes to. */
+export interface Outgoing {
+  readonly envelope: Envelope;
+  /** Destination actor before route overrides. */
+  readonly actor: string;
+  /** True when it goes to the sink (route exhausted or failed). */
+  readonly terminal: boolean;
+}
+
+function withoutFirstAttempt(
+  headers: Readonly<Record<string, unknown>> | undefined,
+): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...headers };
+  delete copy[HEADER_FIRST_ATTEMPT];
+  return copy;
+}
+
+/**
+ * The envelopes of a successful call (SPEC sections 2-3): one per output, ids per fan-out rule,
+ * each advanced with `next` as it stood when emitted. With no output, the original envelope is
+ * finished (route exhausted, payload unchanged).
+ */
+export function successEnvelopes(
+  self: string,
+  sink: string,
+  working: Envelope,
+  outputs: readonly HandlerOutput[],
+  now: Date,
+): Outgoing[] {
+  if (outputs.length === 0) {
+    const done: Envelope = {
+      ...working,
+      headers: withoutFirstAttempt(working.headers),
+      route: { ...working.route, prev: [...working.route.prev, working.route.curr], curr: "" },
+    };
+    return [{ envelope: finish(done, self, now), actor: sink, terminal: true }];
+  }
+  return outputs.map((output, index) => {
+    const base: Envelope =
+      index === 0
+        ? { ...working, payload: output.payload }
+        : { ...working, id: `${working.id}-${index}`, parent_id: working.id, payload: output.payload };
+    base.headers = withoutFirstAttempt(output.headers);
+    const advanced = advanceRoute(rewriteNext(base, output.next));
+    if (advanced.route.curr === "")
+      return { envelope: finish(advanced, self, now), actor: sink, terminal: true };
+    const pending = stampStatus(
+      advanced,
+      { phase: "pending", actor: advanced.route.curr, attempt: 1, ...CLEARED },
+      now,
+    );
+    return { envelope: pending, actor: advanced.route.curr, terminal: false };
+  });
+}
+
+const CLEARED = { max_attempts: undefined, reason: undefined, error: undefined } as const;
+
+function finish(envelope: Envelope, self: string, now: Date): Envelope {
+  return stampStatus(
+    envelope,
+    { phase: "succeeded", reason: "Completed", actor: self, error: undefined },
+    now,
+  );
+}
+
+/** The retry copy: same actor, `attempt + 1`, phase `retrying`, `error` set. */
+export function retryEnvelope(
+  self: string,
+  working: Envelope,
+  error: StatusError,
+  maxAttempts: number,
+  now: Date,
+): Envelope {
+  const attempt = (working.status?.attempt ?? 1) + 1;
+  return stampStatus(
+    working,
+    { phase: "retrying", actor: self, attempt, max_attempts: maxAttempts, error, reason: undefined },
+    now,
+  );
+}
+
+/** A failed terminal envelope for the sink (route kept as it was, payload unchanged). */
+export function failedEnvelope(
+  self: string,
+  sink: string,
+  envelope: Envelope,
+  reason: StatusReason,
+  error: StatusError | undefined,
+  now: Date,
+): Outgoing {
+  const failed = stampStatus(
+    { ...envelope, headers: withoutFirstAttempt(envelope.headers) },
+    { phase: "failed", reason, actor: self, error },
+    now,
+  );
+  return { envelope: failed, actor: sink, terminal: true };
+}
+
+/** `onExhausted`: next = the given actors, advanced so the first of them is `curr`; phase failed. */
+export function policyRoutedEnvelope(
+  working: Envelope,
+  onExhausted: readonly string[],
+  error: StatusError,
+  sink: string,
+  now: Date,
+): Outgoing {
+  const routed = advanceRoute(
+    rewriteNext({ ...working, headers: withoutFirstAttempt(working.headers) }, onExhausted),
+  );
+  const terminal = routed.route.curr === "";
+  const stamped = stampStatus(
+    routed,
+    {
+      phase: "failed",
+      reason: "PolicyRouted",
+      actor: terminal ? sink : routed.route.curr,
+      attempt: 1,
+      error,
+    },
+    now,
+  );
+  return { envelope: stamped, actor: terminal ? sink : routed.route.curr, terminal };
+}

@@ -1,0 +1,295 @@
+import {
+  createEnvelope,
+  type Envelope,
+  EnvelopeError,
+  encodeEnvelope,
+  HEADER_FIRST_ATTEMPT,
+  parseEnvelope,
+  queueName,
+  type StatusError,
+  stampStatus,
+} from "@asya/envelope";
+import type { Disposition, ReceivedMessage, Transport } from "@asya/transport";
+import { isTransportError } from "@asya/transport";
+import type { Tracer } from "@opentelemetry/api";
+import { computeBackoffMs } from "../backoff.js";
+import type { ResiliencyConfig } from "../config/resiliency-config.js";
+import { toStatusError } from "../error-info.js";
+import { ShutdownError, TimeoutError } from "../errors.js";
+import type { Handler, HandlerOutput } from "../handler-types.js";
+import type { ActorMetrics, MessageOutcome } from "../observability/actor-metrics.js";
+import type { Logger } from "../observability/logger.js";
+import { endSpan, injectTrace, startHandlerSpan, traceIdOf } from "../observability/tracing.js";
+import { selectPolicy } from "../rule-matcher.js";
+import { maxHopDelayMs, publishDelayed, remainingDelayMs } from "./delayed-publish.js";
+import { invokeHandler } from "./invoke-handler.js";
+import {
+  failedEnvelope,
+  type Outgoing,
+  policyRoutedEnvelope,
+  retryEnvelope,
+  successEnvelopes,
+} from "./outgoing.js";
+import { reportProgress } from "./progress.js";
+import { rawBodyPayload, salvageId } from "./raw-body.js";
+import { resolveActor, routeOverrides } from "./route-override.js";
+
+/** SLA: with less than this left before `deadline_at`, the handler is not called. */
+export const MIN_SLA_REMAINING_MS = 1_000;
+
+/** Everything one actor's message processing needs. */
+export interface ProcessorDeps<TPayload> {
+  readonly actor: string;
+  readonly namespace: string | undefined;
+  readonly transport: Transport;
+  readonly handler: Handler<TPayload>;
+  readonly resiliency: ResiliencyConfig;
+  readonly sinkActor: string;
+  readonly maxMessageBytes: number;
+  readonly logger: Logger;
+  readonly tracer: Tracer;
+  readonly metrics: ActorMetrics;
+  readonly shutdownSignal: AbortSignal;
+  readonly random?: () => number;
+  readonly now?: () => number;
+}
+
+/** Processes one delivery; returns how to settle it. Never throws. */
+export type MessageProcessor = (message: ReceivedMessage) => Promise<Disposition>;
+
+const ACK: Disposition = { kind: "ack" };
+
+/** Builds the message processor of a routing actor (SPEC sections 2-4). */
+export function createMessageProcessor<TPayload>(deps: ProcessorDeps<TPayload>): MessageProcessor {
+  const { actor, transport, logger, metrics } = deps;
+  const nowMs = deps.now ?? Date.now;
+  const sinkQueue = queueName(deps.sinkActor, deps.namespace);
+
+  const publish = async (out: Outgoing, delayMs = 0, queue?: string): Promise<void> => {
+    const target =
+      queue ??
+      (out.terminal ? sinkQueue : queueName(resolveActor(out.actor, out.envelope.headers), deps.namespace));
+    await publishDelayed(transport, target, encodeEnvelope(out.envelope), {}, delayMs, nowMs());
+  };
+
+  /** Publishes, mapping failures to a disposition: never ack what was not durably published. */
+  const settle = async (
+    outs: readonly Outgoing[],
+    outcome: MessageOutcome,
+    reason?: string,
+    delayMs = 0,
+    queue?: string,
+  ): Promise<Disposition> => {
+    try {
+      for (const out of outs) await publish(out, delayMs, queue);
+    } catch (error) {
+      logger.error("publish failed; leaving the message for redelivery", { err: error });
+      metrics.outcome("redelivered", "PublishFailed");
+      if (isTransportError(error) && error.code === "TOO_LARGE") {
+        return { kind: "deadLetter", reason: `publish rejected: ${error.message}` };
+      }
+      return { kind: "retry" };
+    }
+    metrics.outcome(outcome, reason);
+    return ACK;
+  };
+
+  const rejectUnparseable = async (message: ReceivedMessage, error: unknown): Promise<Disposition> => {
+    const id = salvageId(message.body) ?? `unparseable-${message.id}`;
+    const envelope = createEnvelope({
+      id,
+      route: { prev: [], curr: actor, next: [] },
+      payload: { ...rawBodyPayload(message.body), queue: message.queue, message_id: message.id },
+    });
+    logger.warn("unparseable message sent to sink", { envelope_id: id, err: error });
+    const out = failedEnvelope(
+      actor,
+      deps.sinkActor,
+      envelope,
+      "ParseError",
+      toStatusError(error),
+      new Date(nowMs()),
+    );
+    return settle([out], "failed", "ParseError");
+  };
+
+  const handleError = async (
+    message: ReceivedMessage,
+    working: Envelope,
+    error: unknown,
+    log: Logger,
+  ): Promise<Disposition> => {
+    const info = toStatusError(error);
+    const now = new Date(nowMs());
+    const policy = selectPolicy(deps.resiliency, info);
+    if (policy === undefined) {
+      log.warn("handler failed; no retry policy", { error_type: info.type });
+      return settle(
+        [failedEnvelope(actor, deps.sinkActor, working, "RuntimeError", info, now)],
+        "failed",
+        "RuntimeError",
+      );
+    }
+    const attempt = working.status?.attempt ?? 1;
+    const delayMs = computeBackoffMs(policy, attempt, deps.random);
+    const firstAttemptMs = Date.parse(String(working.headers?.[HEADER_FIRST_ATTEMPT] ?? ""));
+    const elapsedMs = Number.isFinite(firstAttemptMs) ? now.getTime() - firstAttemptMs : 0;
+    const overBudget = policy.maxDurationMs !== undefined && elapsedMs + delayMs > policy.maxDurationMs;
+    if (attempt < policy.maxAttempts && !overBudget) {
+      log.info("handler failed; retrying", { error_type: info.type, policy: policy.name, delay_ms: delayMs });
+      const retry = retryEnvelope(actor, working, info, policy.maxAttempts, now);
+      return settle(
+        [{ envelope: retry, actor, terminal: false }],
+        "retried",
+        info.type,
+        delayMs,
+        message.queue,
+      );
+    }
+    if (policy.onExhausted !== undefined) {
+      log.warn("retries exhausted; routing", { policy: policy.name, to: policy.onExhausted.join(",") });
+      const out = policyRoutedEnvelope(working, policy.onExhausted, info, deps.sinkActor, now);
+      return settle([out], "routed", "PolicyRouted");
+    }
+    log.warn("retries exhausted", { policy: policy.name, error_type: info.type });
+    const out = failedEnvelope(actor, deps.sinkActor, working, "PolicyExhausted", info, now);
+    return settle([out], "failed", "PolicyExhausted");
+  };
+
+  const runHandler = async (working: Envelope, limitMs: number, log: Logger): Promise<HandlerOutput[]> => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new TimeoutError(limitMs)), limitMs);
+    const onShutdown = (): void => controller.abort(new ShutdownError());
+    deps.shutdownSignal.addEventListener("abort", onShutdown, { once: true });
+    if (deps.shutdownSignal.aborted) onShutdown();
+    try {
+      return await invokeHandler(deps.handler, {
+        actor,
+        envelope: working,
+        signal: controller.signal,
+        onFly: (partial) => {
+          log.debug("fly");
+          reportProgress(working, actor, "partial", partial, log);
+        },
+      });
+    } catch (error) {
+      // A handler that swallowed the abort still counts as timed out / shut down.
+      throw controller.signal.aborted ? controller.signal.reason : error;
+    } finally {
+      clearTimeout(timer);
+      deps.shutdownSignal.removeEventListener("abort", onShutdown);
+    }
+  };
+
+  return async (message) => {
+    try {
+      metrics.received();
+      const remaining = remainingDelayMs(message.attributes, nowMs());
+      if (remaining > 0) {
+        // Emulated long delay: re-delay the exact bytes without calling the handler.
+        await publishDelayed(transport, message.queue, message.body, message.attributes, remaining, nowMs());
+        metrics.outcome("deferred");
+        return ACK;
+      }
+      let envelope: Envelope;
+      try {
+        envelope = parseEnvelope(message.body, { maxBytes: deps.maxMessageBytes });
+      } catch (error) {
+        return await rejectUnparseable(message, error);
+      }
+      const log = logger.child({ envelope_id: envelope.id, trace_id: traceIdOf(envelope.headers) });
+      const now = new Date(nowMs());
+      const curr = envelope.route.curr;
+      if (curr !== actor && routeOverrides(envelope.headers)[curr] !== actor) {
+        log.warn("route mismatch", { curr });
+        const error = new EnvelopeError(`route.curr is ${JSON.stringify(curr)}, this actor is ${actor}`, {
+          code: "INVALID_ENVELOPE",
+          path: ["route", "curr"],
+        });
+        const info: StatusError = { ...toStatusError(error), type: "RouteMismatch" };
+        return await settle(
+          [failedEnvelope(actor, deps.sinkActor, envelope, "RouteMismatch", info, now)],
+          "failed",
+          "RouteMismatch",
+        );
+      }
+      const deadlineMs = Date.parse(envelope.status?.deadline_at ?? "");
+      const slaMs = Number.isFinite(deadlineMs) ? deadlineMs - now.getTime() : Number.POSITIVE_INFINITY;
+      if (slaMs < MIN_SLA_REMAINING_MS) {
+        log.warn("SLA deadline passed; handler not called");
+        const info: StatusError = {
+          type: "TimeoutError",
+          mro: [],
+          message: "[asya:runtime] SLA deadline_at passed",
+        };
+        return await settle(
+          [failedEnvelope(actor, deps.sinkActor, envelope, "Timeout", info, now)],
+          "failed",
+          "Timeout",
+        );
+      }
+      const working = receive(envelope, actor, now);
+      const createdMs = Date.parse(working.status?.created_at ?? "");
+      if (Number.isFinite(createdMs)) metrics.endToEndAge(now.getTime() - createdMs);
+      const attempt = working.status?.attempt ?? 1;
+      const { span, ctx } = startHandlerSpan(deps.tracer, actor, envelope.headers, {
+        "asya.envelope.id": envelope.id,
+        "asya.attempt": attempt,
+      });
+      const startedMs = nowMs();
+      metrics.inFlight(1);
+      log.debug("processing", { attempt });
+      reportProgress(working, actor, "processing", undefined, log);
+      let outputs: HandlerOutput[];
+      try {
+        outputs = await runHandler(working, Math.min(deps.resiliency.actorTimeoutMs, slaMs), log);
+      } catch (error) {
+        metrics.inFlight(-1);
+        metrics.handlerDuration(nowMs() - startedMs, "error");
+        endSpan(span, error instanceof ShutdownError ? "shutdown" : "error", error);
+        if (error instanceof ShutdownError) {
+          log.info("aborted by shutdown; leaving the message for redelivery");
+          metrics.outcome("redelivered", "Shutdown");
+          return { kind: "retry" };
+        }
+        return await handleError(message, working, error, log);
+      }
+      metrics.inFlight(-1);
+      metrics.handlerDuration(nowMs() - startedMs, "ok");
+      endSpan(span, outputs.length === 0 ? "end" : "ok");
+      let outs: Outgoing[];
+      try {
+        outs = successEnvelopes(actor, deps.sinkActor, working, outputs, new Date(nowMs()));
+      } catch (error) {
+        // Bad `next` (invalid actor name) or similar: a handler error like any other.
+        return await handleError(message, working, error, log);
+      }
+      for (const out of outs) {
+        out.envelope.headers ??= {};
+        injectTrace(ctx, out.envelope.headers);
+      }
+      reportProgress(working, actor, "completed", undefined, log);
+      const terminal = outs.every((out) => out.terminal);
+      const disposition = await settle(outs, terminal ? "succeeded" : "forwarded");
+      if (disposition.kind === "ack") log.debug("done", { outputs: outs.length });
+      return disposition;
+    } catch (error) {
+      logger.error("unexpected processing error; leaving the message for redelivery", { err: error });
+      return { kind: "retry" };
+    }
+  };
+}
+
+/** Stamps `processing` on receipt: attempt reset when the actor changed, first attempt stamped once. */
+function receive(envelope: Envelope, actor: string, now: Date): Envelope {
+  const sameActor = envelope.status?.actor === actor;
+  const attempt = sameActor ? (envelope.status?.attempt ?? 1) : 1;
+  const headers: Record<string, unknown> = { ...envelope.headers };
+  const isRetry = sameActor && envelope.status?.phase === "retrying";
+  if (!isRetry || typeof headers[HEADER_FIRST_ATTEMPT] !== "string")
+    headers[HEADER_FIRST_ATTEMPT] = now.toISOString();
+  return stampStatus({ ...envelope, headers }, { phase: "processing", actor, attempt }, now);
+}
+
+/** Exposed for tests: the longest single delay a publish may carry on `transport`. */
+export { maxHopDelayMs };

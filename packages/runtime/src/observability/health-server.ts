@@ -1,0 +1,61 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** What the health server asks the actor. */
+export interface HealthSource {
+  /** Liveness: the process is not wedged. */
+  live(): boolean;
+  /** Readiness: started and the transport is connected. */
+  ready(): boolean;
+  /** Prometheus text, or `undefined` when metrics are disabled. */
+  metrics(): string | undefined;
+}
+
+/** A running health server. */
+export interface HealthServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `/healthz` (liveness), `/readyz` (readiness) and `/metrics` (Prometheus text when enabled).
+ * Binds to `host` (127.0.0.1 by default; use 0.0.0.0 in containers).
+ */
+export async function startHealthServer(
+  source: HealthSource,
+  port: number,
+  host = "127.0.0.1",
+): Promise<HealthServer> {
+  const server: Server = createServer((request, response) => {
+    const path = (request.url ?? "/").split("?")[0];
+    const reply = (status: number, body: string, type = "text/plain; charset=utf-8"): void => {
+      response.writeHead(status, { "content-type": type });
+      response.end(body);
+    };
+    if (request.method !== "GET" && request.method !== "HEAD") return reply(405, "method not allowed\n");
+    if (path === "/healthz") return source.live() ? reply(200, "ok\n") : reply(503, "not live\n");
+    if (path === "/readyz") return source.ready() ? reply(200, "ready\n") : reply(503, "not ready\n");
+    if (path === "/metrics") {
+      const text = source.metrics();
+      return text === undefined
+        ? reply(404, "metrics disabled\n")
+        : reply(200, text, "text/plain; version=0.0.4");
+    }
+    return reply(404, "not found\n");
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

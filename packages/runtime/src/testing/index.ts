@@ -1,0 +1,1 @@
+export { createEnvelopeSpy, type EnvelopeSpy, type SpyMatch, type SpyRecord } from "./envelope-spy.js";

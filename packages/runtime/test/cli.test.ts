@@ -1,0 +1,72 @@
+import { runActorFromEnv, runCli } from "@asya/runtime";
+import { createEnvelopeSpy } from "@asya/runtime/testing";
+import { createMemoryTransport } from "@asya/transport";
+import { describe, expect, it } from "vitest";
+
+function io(env: Record<string, string> = {}, shutdownSignal?: Promise<void>) {
+  const out = { stdout: "", stderr: "" };
+  return {
+    out,
+    io: {
+      stdout: { write: (s: string) => (out.stdout += s) },
+      stderr: { write: (s: string) => (out.stderr += s) },
+      env: { ASYA_LOG_LEVEL: "silent", ASYA_HEALTH_PORT: "off", ...env },
+      ...(shutdownSignal === undefined ? {} : { shutdownSignal }),
+    },
+  };
+}
+
+describe("asya CLI", () => {
+  it("prints usage and rejects unknown commands", async () => {
+    const help = io();
+    expect(await runCli(["--help"], help.io)).toBe(0);
+    expect(help.out.stdout).toContain("send <actor> --payload JSON");
+    const bad = io();
+    expect(await runCli(["frobnicate"], bad.io)).toBe(2);
+  });
+
+  it("reports config errors naming the variable, exit 1", async () => {
+    const run = io({ ASYA_CONCURRENCY: "zero" });
+    expect(await runCli(["run"], run.io)).toBe(1);
+    expect(run.out.stderr).toContain("ASYA_CONCURRENCY");
+  });
+
+  it("send publishes envelopes and shows a progress bar for --count > 1", async () => {
+    const many = io();
+    expect(
+      await runCli(
+        ["send", "clean", "--payload", '{"text":"hi"}', "--route", "a,b", "--count", "3"],
+        many.io,
+      ),
+    ).toBe(0);
+    expect(many.out.stderr).toContain("3/3");
+    const bad = io();
+    expect(await runCli(["send", "clean", "--payload", "{nope"], bad.io)).toBe(1);
+    expect(bad.out.stderr).toContain("--payload");
+  });
+
+  it("run starts the actor from env, loads the handler and drains on shutdown (exit 0)", async () => {
+    const transport = createMemoryTransport();
+    const spy = createEnvelopeSpy(transport);
+    let stop!: () => void;
+    const shutdown = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    const cli = io(
+      { ASYA_ACTOR_NAME: "clean", ASYA_HANDLER: "@asya/runtime/demo#clean", ASYA_HEALTH_PORT: "0" },
+      shutdown,
+    );
+    const running = runActorFromEnv(cli.io, { transport });
+    const { createEnvelope, encodeEnvelope } = await import("@asya/envelope");
+    await transport.publish("asya-clean", {
+      body: encodeEnvelope(
+        createEnvelope({ id: "cli-1", route: ["clean"], payload: { doc: "d", text: "  a   b " } }),
+      ),
+    });
+    const done = await spy.waitFor("cli-1", { to: "x-sink" });
+    expect(done.envelope?.payload).toEqual({ doc: "d", text: "a b" });
+    stop();
+    expect(await running).toBe(0);
+    await transport.close();
+  });
+});

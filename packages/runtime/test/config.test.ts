@@ -1,0 +1,141 @@
+import { configFromEnv, loadTransport, RuntimeConfigError } from "@asya/runtime";
+import { describe, expect, it } from "vitest";
+
+describe("configFromEnv", () => {
+  it("has defaults", () => {
+    const config = configFromEnv({});
+    expect(config).toMatchObject({
+      transport: { kind: "memory" },
+      sinkActor: "x-sink",
+      sumpActor: "x-sump",
+      concurrency: 1,
+      healthPort: 8080,
+      healthHost: "127.0.0.1",
+      metricsEnabled: true,
+      maxMessageBytes: 10 * 1024 * 1024,
+      logLevel: "info",
+      shutdownGraceMs: 30_000,
+    });
+    expect(config.resiliency.actorTimeoutMs).toBe(300_000);
+  });
+
+  it("reads every variable", () => {
+    const config = configFromEnv({
+      ASYA_ACTOR_NAME: "judge",
+      ASYA_NAMESPACE: "prod",
+      ASYA_HANDLER: "./dist/handler.js#process",
+      ASYA_TRANSPORT: "rabbitmq",
+      ASYA_RABBITMQ_HOST: "mq",
+      ASYA_RABBITMQ_PORT: "5673",
+      ASYA_RABBITMQ_USERNAME: "u",
+      ASYA_RABBITMQ_PASSWORD: "p@ss",
+      ASYA_RABBITMQ_PREFETCH: "8",
+      ASYA_RESILIENCY_ACTOR_TIMEOUT: "2m",
+      ASYA_RESILIENCY_POLICIES: '{"default":{"maxAttempts":3,"thenRoute":["fix"]}}',
+      ASYA_RESILIENCY_RULES: '[{"errors":["TimeoutError"],"policy":"default"}]',
+      ASYA_ACTOR_SINK: "my-sink",
+      ASYA_ACTOR_SUMP: "my-sump",
+      ASYA_CONCURRENCY: "4",
+      ASYA_HEALTH_PORT: "off",
+      ASYA_MAX_MESSAGE_BYTES: "1000",
+      ASYA_LOG_LEVEL: "debug",
+    });
+    expect(config).toMatchObject({
+      actorName: "judge",
+      namespace: "prod",
+      handler: "./dist/handler.js#process",
+      transport: { kind: "rabbitmq", url: "amqp://u:p%40ss@mq:5673", prefetch: 8 },
+      sinkActor: "my-sink",
+      sumpActor: "my-sump",
+      concurrency: 4,
+      healthPort: undefined,
+      maxMessageBytes: 1000,
+      logLevel: "debug",
+    });
+    expect(config.resiliency.actorTimeoutMs).toBe(120_000);
+    expect(config.resiliency.policies.default?.onExhausted).toEqual(["fix"]);
+  });
+
+  it("builds sqs and pubsub settings with fallbacks", () => {
+    expect(
+      configFromEnv({ ASYA_TRANSPORT: "sqs", AWS_REGION: "eu-west-1", ASYA_SQS_WAIT_TIME_SECONDS: "5" })
+        .transport,
+    ).toEqual({ kind: "sqs", region: "eu-west-1", waitTimeSeconds: 5 });
+    expect(
+      configFromEnv({
+        ASYA_TRANSPORT: "pubsub",
+        ASYA_PUBSUB_PROJECT_ID: "p",
+        PUBSUB_EMULATOR_HOST: "127.0.0.1:8085",
+      }).transport,
+    ).toEqual({ kind: "pubsub", projectId: "p", apiEndpoint: "127.0.0.1:8085" });
+  });
+
+  it.each([
+    ["ASYA_TRANSPORT", { ASYA_TRANSPORT: "kafka" }],
+    ["ASYA_CONCURRENCY", { ASYA_CONCURRENCY: "0" }],
+    ["ASYA_CONCURRENCY", { ASYA_CONCURRENCY: "many" }],
+    ["ASYA_HEALTH_PORT", { ASYA_HEALTH_PORT: "99999" }],
+    ["ASYA_ACTOR_NAME", { ASYA_ACTOR_NAME: "Bad_Name" }],
+    ["ASYA_NAMESPACE", { ASYA_NAMESPACE: "no spaces" }],
+    ["ASYA_HANDLER", { ASYA_HANDLER: "a#b#c" }],
+    ["ASYA_RESILIENCY_POLICIES", { ASYA_RESILIENCY_POLICIES: "{nope" }],
+    ["ASYA_RESILIENCY_POLICIES", { ASYA_RESILIENCY_POLICIES: '{"p":{"maxAttempts":0}}' }],
+    ["ASYA_RESILIENCY_RULES", { ASYA_RESILIENCY_RULES: '[{"errors":["E"],"policy":"missing"}]' }],
+    ["ASYA_RESILIENCY_ACTOR_TIMEOUT", { ASYA_RESILIENCY_ACTOR_TIMEOUT: "forever" }],
+    ["ASYA_RABBITMQ_URL", { ASYA_TRANSPORT: "rabbitmq", ASYA_RABBITMQ_URL: "http://x" }],
+    ["ASYA_PUBSUB_PROJECT_ID", { ASYA_TRANSPORT: "pubsub" }],
+    ["ASYA_SQS_WAIT_TIME_SECONDS", { ASYA_TRANSPORT: "sqs", ASYA_SQS_WAIT_TIME_SECONDS: "21" }],
+    ["ASYA_MAX_MESSAGE_BYTES", { ASYA_MAX_MESSAGE_BYTES: "-1" }],
+    ["ASYA_LOG_LEVEL", { ASYA_LOG_LEVEL: "loud" }],
+    ["ASYA_ACTOR_SINK", { ASYA_ACTOR_SINK: "X" }],
+    ["ASYA_METRICS_ENABLED", { ASYA_METRICS_ENABLED: "maybe" }],
+  ])("invalid %s is named in the error", (variable, env) => {
+    let caught: unknown;
+    try {
+      configFromEnv(env);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(RuntimeConfigError);
+    expect((caught as RuntimeConfigError).message).toContain(variable);
+    expect((caught as RuntimeConfigError).field).toBe(variable);
+    expect((caught as RuntimeConfigError).code).toBe("INVALID_CONFIG");
+  });
+
+  it("never puts the RabbitMQ password into error messages", () => {
+    expect(() =>
+      configFromEnv({ ASYA_TRANSPORT: "rabbitmq", ASYA_RABBITMQ_URL: "http://u:secret@x" }),
+    ).toThrow(/^(?!.*secret)/);
+  });
+});
+
+describe("loadTransport", () => {
+  it("creates the memory transport", async () => {
+    const transport = await loadTransport({ kind: "memory" });
+    expect(transport.name).toBe("memory");
+    await transport.close();
+  });
+
+  it("gives an install hint when the adapter package is missing", async () => {
+    const missing = async () => {
+      throw Object.assign(new Error("Cannot find package"), { code: "ERR_MODULE_NOT_FOUND" });
+    };
+    await expect(loadTransport({ kind: "sqs" }, missing)).rejects.toMatchObject({
+      code: "MISSING_ADAPTER",
+      message: expect.stringContaining("npm install @asya/transport-sqs @aws-sdk/client-sqs"),
+    });
+  });
+
+  it("calls the adapter factory with the transport options", async () => {
+    let received: unknown;
+    const fake = async () => ({
+      createRabbitMqTransport: (options: unknown) => {
+        received = options;
+        return { name: "fake" };
+      },
+    });
+    const transport = await loadTransport({ kind: "rabbitmq", url: "amqp://h", prefetch: 2 }, fake);
+    expect(transport.name).toBe("fake");
+    expect(received).toEqual({ url: "amqp://h", prefetch: 2 });
+  });
+});

@@ -1,0 +1,87 @@
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  createJsonlFileStore,
+  createMemoryStore,
+  createSinkActor,
+  createSumpActor,
+  findInJsonl,
+  replayEnvelope,
+  tailSink,
+} from "@asya/runtime";
+import { describe, expect, it } from "vitest";
+import { quietLogger, setup } from "./helpers.js";
+
+describe("crew", () => {
+  it("x-sink stores every result and forwards failed ones to x-sump, which counts and persists them", async () => {
+    const t = setup();
+    const dir = await mkdtemp(join(tmpdir(), "asya-crew-"));
+    const results = createMemoryStore();
+    const sumpFile = join(dir, "sump.jsonl");
+    const sink = createSinkActor({ transport: t.transport, store: results, logger: quietLogger });
+    const sump = createSumpActor({
+      transport: t.transport,
+      store: createJsonlFileStore(sumpFile),
+      logger: quietLogger,
+    });
+    await sink.start();
+    await sump.start();
+    await t.actor({ name: "ok", handler: (p: unknown) => p });
+    await t.actor({
+      name: "boom",
+      handler: () => {
+        throw new RangeError("bad input");
+      },
+    });
+    await t.send({ id: "good", route: ["ok"], payload: { a: 1 } });
+    await t.send({ id: "bad", route: ["boom"], payload: { b: 2 } });
+    await t.spy.waitFor("bad", { to: "x-sump" });
+    const deadline = Date.now() + 2_000;
+    while ((results.envelopes.length < 2 || sump.counts().RuntimeError !== 1) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(results.envelopes.map((e) => [e.id, e.status?.phase]).sort()).toEqual([
+      ["bad", "failed"],
+      ["good", "succeeded"],
+    ]);
+    expect(sump.counts()).toEqual({ RuntimeError: 1 });
+    expect(t.spy.history("good").some((r) => r.to === "x-sump")).toBe(false);
+    const stored = await findInJsonl(sumpFile, "bad");
+    expect(stored?.status).toMatchObject({ reason: "RuntimeError", error: { type: "RangeError" } });
+
+    // Replay re-injects to the failed actor with the attempt reset.
+    const replayed = await replayEnvelope(stored!, { transport: t.transport, to: "ok" });
+    expect(replayed.status).toMatchObject({ phase: "pending", actor: "ok", attempt: 1 });
+    expect(replayed.status?.error).toBeUndefined();
+    await t.spy.waitFor("bad", { to: "x-sink", phase: "succeeded" });
+    await sink.stop();
+    await sump.stop();
+
+    // `asya sink tail` formats stored lines.
+    const sinkFile = join(dir, "results.jsonl");
+    const store = createJsonlFileStore(sinkFile);
+    for (const envelope of results.envelopes) await store.write(envelope);
+    let out = "";
+    await tailSink(
+      { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => true }, env: {} },
+      { file: sinkFile },
+    );
+    expect(out).toMatch(/good succeeded\/Completed via ok/);
+    expect(out).toMatch(/bad failed\/RuntimeError RangeError via/);
+    expect((await readFile(sinkFile, "utf8")).trim().split("\n")).toHaveLength(results.envelopes.length);
+  });
+
+  it("x-sink keeps garbage on its queue instead of dropping it", async () => {
+    const t = setup();
+    const results = createMemoryStore();
+    const sink = createSinkActor({ transport: t.transport, store: results, logger: quietLogger });
+    await sink.start();
+    await t.transport.publish("asya-x-sink", { body: new TextEncoder().encode("garbage") });
+    const deadline = Date.now() + 2_000;
+    while (results.envelopes.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(results.envelopes[0]?.payload).toMatchObject({ encoding: "utf8", body: "garbage" });
+    expect(results.envelopes[0]?.status).toMatchObject({ phase: "failed", reason: "ParseError" });
+    await sink.stop();
+  });
+});

@@ -1,0 +1,44 @@
+import { DEMO_INPUTS, runDemo, splitSentences } from "@asya/runtime/demo";
+import { describe, expect, it } from "vitest";
+
+describe("demo pipeline (end to end on the memory transport)", () => {
+  it("ends every envelope in the expected state", async () => {
+    const lines: string[] = [];
+    const result = await runDemo({ write: (line) => lines.push(line) });
+    const total = DEMO_INPUTS.reduce((sum, input) => sum + splitSentences(input.text).length, 0);
+    expect(result.results).toHaveLength(total);
+    const byId = new Map(result.results.map((e) => [e.id, e]));
+    expect([...byId.keys()].sort()).toEqual([
+      "doc-1",
+      "doc-1-1",
+      "doc-1-2",
+      "doc-2",
+      "doc-2-1",
+      "doc-3",
+      "doc-3-1",
+    ]);
+    for (const [id, envelope] of byId) {
+      if (id === "doc-3-1") continue;
+      expect(envelope.status).toMatchObject({ phase: "succeeded", reason: "Completed" });
+      expect(envelope.route.curr).toBe("");
+    }
+    // Low confidence went through review; the rest did not.
+    expect(byId.get("doc-1-2")?.route.prev).toEqual(["clean", "enrich", "judge", "review"]);
+    expect(byId.get("doc-1-2")?.payload).toMatchObject({ verdict: "approved-after-review" });
+    expect(byId.get("doc-1")?.route.prev).toEqual(["clean", "enrich", "judge"]);
+    // The flaky enrich succeeded on retry; the prompt injection failed for good into x-sump.
+    expect(byId.get("doc-2")?.payload).toMatchObject({ verdict: "ok" });
+    expect(byId.get("doc-3-1")?.status).toMatchObject({
+      phase: "failed",
+      reason: "PolicyExhausted",
+      attempt: 3,
+      error: { type: "ModelRefusalError", mro: ["TransientError"] },
+    });
+    expect(result.failures.map((e) => e.id)).toEqual(["doc-3-1"]);
+    expect(lines.join("\n")).toMatch(/doc-2\s.*enrich\(2 attempts\)/);
+    expect(lines.join("\n")).toMatch(/judge\(3 attempts\)/);
+    expect(lines.at(-1)).toMatch(
+      /summary: 7 envelopes .* 6 succeeded \(1 via review\), 1 failed; 3 retries; x-sump holds 1/,
+    );
+  });
+});

@@ -1,0 +1,33 @@
+import type { ConsumeOptions, PublishOptions } from "@asya/transport";
+import { TransportError } from "@asya/transport";
+
+function invalid(reason: string): never {
+  throw new TransportError(reason, { code: "INVALID_ARGUMENT", retryable: false, transport: "pubsub" });
+}
+
+/**
+ * Checks per-call consume options.
+ *
+ * @throws TransportError `INVALID_ARGUMENT`
+ */
+export function assertConsumeOptions(options: ConsumeOptions): void {
+  const { concurrency, maxProcessingMs } = options;
+  if (concurrency !== undefined && !(Number.isSafeInteger(concurrency) && concurrency >= 1)) {
+    invalid(`concurrency must be a positive integer, got ${concurrency}`);
+  }
+  if (maxProcessingMs !== undefined && !(Number.isFinite(maxProcessingMs) && maxProcessingMs > 0)) {
+    invalid(`maxProcessingMs must be a positive number, got ${maxProcessingMs}`);
+  }
+}
+
+/**
+ * Checks per-call publish options.
+ *
+ * @throws TransportError `INVALID_ARGUMENT`
+ */
+export function assertPublishOptions(options: PublishOptions): void {
+  const { delayMs } = options;
+  if (delayMs !== undefined && !(Number.isFinite(delayMs) && delayMs >= 0)) {
+    invalid(`delayMs must be a finite number >= 0, got ${delayMs}`);
+  }
+}

@@ -1,0 +1,36 @@
+import { createMemoryBroker, createMemoryTransport, type Transport } from "@asya/transport";
+import { describeTransport } from "@asya/transport/testing";
+
+// The memory transport dressed down to the bare contract, so the suite's fallback branches (no
+// depth, no batches, no native delay, no ordering, no keep-alive, no dead-letter queue) run too.
+function minimal(broker: ReturnType<typeof createMemoryBroker>): Transport {
+  const inner = createMemoryTransport({ broker, visibilityTimeoutMs: 200 });
+  return {
+    name: "memory-minimal",
+    capabilities: {
+      ...inner.capabilities,
+      nativeDelay: false,
+      maxDelayMs: 0,
+      deadLetter: false,
+      batchPublish: false,
+      depth: false,
+      ordering: false,
+      keepAlive: false,
+    },
+    publish: (queue, message, options) => inner.publish(queue, message, options),
+    // Without keep-alive a delivery lapses after the visibility timeout however long its handler runs.
+    consume: (queue, handler, options) => inner.consume(queue, handler, { ...options, maxProcessingMs: 1 }),
+    isReady: () => inner.isReady(),
+    close: () => inner.close(),
+  };
+}
+
+let broker = createMemoryBroker();
+describeTransport({
+  name: "memory (minimal capabilities)",
+  create: () => minimal(broker),
+  cleanup: async () => {
+    broker = createMemoryBroker();
+  },
+  redeliveryTimeoutMs: 400,
+});

@@ -2,10 +2,12 @@ import { defineConfig } from "vitest/config";
 
 // Tests run against TypeScript sources through the "@asya/source" export condition, so no build
 // is needed before `pnpm test`.
-const conditions = ["@asya/source", "node", "import", "module", "default"];
+const conditions = ["@asya/source", "node", "import", "default"];
 
 export default defineConfig({
-  resolve: { conditions },
+  // One vitest instance for every package: `@asya/transport/testing` registers its suites on the
+  // runner that loaded the test file, whichever peer-variant of vitest pnpm linked next to it.
+  resolve: { conditions, dedupe: ["vitest"] },
   ssr: { resolve: { conditions, externalConditions: conditions } },
   test: {
     // Every broker-backed emulator the integration tests need is started here when the caller

@@ -42,6 +42,8 @@ interface PullStream {
   readonly deadlineSeconds: number;
   readonly maxOutstanding: number;
   outstanding: number;
+  /** Sequence number of its last delivery: ties go to the stream served longest ago. */
+  lastServed: number;
   write(response: unknown): void;
 }
 
@@ -64,6 +66,7 @@ class FakeStore {
   readonly ackIds = new Map<string, { subscription: SubscriptionState; entry: Entry }>();
   readonly streams = new Set<PullStream>();
   #nextId = 1;
+  #nextServe = 1;
 
   createTopic(topic: Record<string, unknown>): Record<string, unknown> {
     const name = validName(topic.name, "topics");
@@ -210,7 +213,7 @@ class FakeStore {
         if (entry.ackId !== undefined || entry.visibleAt > now) continue;
         const stream = streams
           .filter((s) => s.outstanding < s.maxOutstanding)
-          .sort((a, b) => a.outstanding - b.outstanding)[0];
+          .sort((a, b) => a.outstanding - b.outstanding || a.lastServed - b.lastServed)[0];
         if (stream === undefined) break;
         entry.deliveryAttempt += 1;
         if (
@@ -226,6 +229,7 @@ class FakeStore {
         entry.stream = stream;
         entry.visibleAt = now + stream.deadlineSeconds * 1000;
         stream.outstanding += 1;
+        stream.lastServed = this.#nextServe++;
         this.ackIds.set(ackId, { subscription, entry });
         const batch = batches.get(stream) ?? [];
         batch.push({
@@ -333,6 +337,7 @@ export async function startFakePubSub(services: {
               deadlineSeconds: Number(request.streamAckDeadlineSeconds) || subscription.ackDeadlineSeconds,
               maxOutstanding: max > 0 ? max : 1000,
               outstanding: 0,
+              lastServed: 0,
               write: (response) => call.write(response),
             };
             store.streams.add(stream);
@@ -341,9 +346,9 @@ export async function startFakePubSub(services: {
           if (ackIds.length > 0) store.acknowledge(stream.subscription.name, ackIds);
           const modIds = (request.modifyDeadlineAckIds as string[] | undefined) ?? [];
           const modSeconds = (request.modifyDeadlineSeconds as number[] | undefined) ?? [];
-          modIds.forEach((ackId, i) =>
-            store.modifyAckDeadline(stream!.subscription.name, [ackId], modSeconds[i] ?? 0),
-          );
+          for (const [i, ackId] of modIds.entries()) {
+            store.modifyAckDeadline(stream.subscription.name, [ackId], modSeconds[i] ?? 0);
+          }
           store.dispatch();
         } catch (error) {
           const code = error instanceof FakeError ? error.code : grpc.status.INTERNAL;

@@ -70,3 +70,62 @@ describe("asya CLI", () => {
     await transport.close();
   });
 });
+
+describe("asya replay and sink tail", () => {
+  it("replay finds the envelope in the sump file and re-injects it; unknown ids exit 1", async () => {
+    const { mkdtemp, writeFile } = await import("node:fs/promises");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const { createEnvelope, stampStatus } = await import("@asya/envelope");
+    const dir = await mkdtemp(join(tmpdir(), "asya-cli-"));
+    const file = join(dir, "sump.jsonl");
+    const failed = stampStatus(
+      createEnvelope({ id: "dead-1", route: ["judge", "store"], payload: { v: 1 } }),
+      {
+        phase: "failed",
+        reason: "PolicyExhausted",
+        actor: "judge",
+        attempt: 3,
+      },
+    );
+    await writeFile(file, `${JSON.stringify(failed)}\nnot json\n`);
+    const ok = io();
+    expect(await runCli(["replay", "dead-1", "--file", file], ok.io)).toBe(0);
+    expect(ok.out.stdout).toBe("replayed dead-1 to judge\n");
+    const other = io();
+    expect(await runCli(["replay", "dead-1", "--file", file, "--to", "review"], other.io)).toBe(0);
+    expect(other.out.stdout).toContain("to review");
+    const missing = io();
+    expect(await runCli(["replay", "nope", "--file", file], missing.io)).toBe(1);
+    expect(missing.out.stderr).toContain("no envelope nope");
+  });
+
+  it("sink tail --follow prints lines appended later until shutdown", async () => {
+    const { mkdtemp, appendFile, writeFile } = await import("node:fs/promises");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const { tailSink } = await import("@asya/runtime");
+    const dir = await mkdtemp(join(tmpdir(), "asya-tail-"));
+    const file = join(dir, "results.jsonl");
+    await writeFile(
+      file,
+      `${JSON.stringify({ id: "one", route: { prev: ["a"] }, status: { phase: "succeeded", reason: "Completed" } })}\n`,
+    );
+    let stop!: () => void;
+    const shutdown = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    const cli = io({}, shutdown);
+    const tailing = tailSink(cli.io, { file, follow: true, pollMs: 10 });
+    await appendFile(
+      file,
+      `${JSON.stringify({ id: "two", route: { prev: ["b"] }, status: { phase: "failed", reason: "Timeout" } })}\n`,
+    );
+    const deadline = Date.now() + 2_000;
+    while (!cli.out.stdout.includes("two") && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
+    stop();
+    await tailing;
+    expect(cli.out.stdout).toBe("one succeeded/Completed via a\ntwo failed/Timeout via b\n");
+  });
+});

@@ -1,7 +1,7 @@
 import { createEnvelope, type Envelope, encodeEnvelope, queueName } from "@asya/envelope";
 import { type ActorOptions, createActor } from "@asya/runtime";
 import { createEnvelopeSpy } from "@asya/runtime/testing";
-import { createMemoryTransport, type MemoryTransport } from "@asya/transport";
+import { createMemoryTransport, type MemoryTransport, type MemoryTransportOptions } from "@asya/transport";
 import { afterEach } from "vitest";
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -10,8 +10,8 @@ afterEach(async () => {
 });
 
 /** A memory transport plus spy, closed after the test. */
-export function setup() {
-  const transport = createMemoryTransport();
+export function setup(options: MemoryTransportOptions = {}) {
+  const transport = createMemoryTransport(options);
   const spy = createEnvelopeSpy(transport);
   cleanups.push(() => transport.close());
   const actors: string[] = [];

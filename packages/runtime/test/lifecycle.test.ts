@@ -170,6 +170,7 @@ describe("health endpoints", () => {
     }
     expect(text).toContain('asya_messages_received_total{actor="hp"} 1');
     expect(text).toContain("asya_handler_duration_seconds_count");
+    expect(text).toContain(`asya_queue_depth{actor="hp",queue="asya-hp"} 0`);
     await transport.close();
     expect((await get("/readyz")).status).toBe(503);
     await actor.stop({ graceMs: 100 });

@@ -212,3 +212,24 @@ describe("rejected input", () => {
     expect(done.envelope?.status?.error?.message).toMatch(/limit/);
   });
 });
+
+describe("outputs the transport refuses", () => {
+  it("an output over the transport's size limit fails the envelope at x-sink instead of looping", async () => {
+    const t = setup({ maxMessageBytes: 2_000 });
+    let calls = 0;
+    await t.actor({
+      name: "huge",
+      handler: () => {
+        calls += 1;
+        return { blob: "x".repeat(5_000) };
+      },
+    });
+    await t.send({ id: "big-out", route: ["huge", "after"], payload: { small: true } });
+    const done = await t.spy.waitFor("big-out", { to: "x-sink" });
+    expect(done.envelope).toMatchObject({
+      payload: { small: true },
+      status: { phase: "failed", reason: "RuntimeError", error: { type: "TransportError" } },
+    });
+    expect(calls).toBe(1);
+  });
+});

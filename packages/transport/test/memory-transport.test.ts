@@ -152,6 +152,34 @@ describe("memory transport", () => {
     expect(recorder.deliveries).toHaveLength(2);
   });
 
+  it("close() during a stop() that waits for a hung handler aborts it and ends the drain", async () => {
+    const broker = createMemoryBroker();
+    const a = transport({ broker });
+    const b = transport({ broker });
+    const recorder = new Recorder();
+    const subscription = await a.consume(
+      "q",
+      recorder.handler("a", () => new Promise<Disposition>(() => {})),
+    );
+    await a.publish("q", { body: utf8("hung") });
+    await recorder.waitFor(1, 1000);
+    let drained = false;
+    const stopping = subscription.stop().then(() => {
+      drained = true;
+    });
+    await sleep(20);
+    expect(drained).toBe(false);
+    await b.consume("q", recorder.handler("b"));
+    await a.close();
+    await stopping;
+    expect(recorder.deliveries[0]!.context.signal.aborted).toBe(true);
+    const [, again] = await recorder.waitFor(2, 1000);
+    expect(again!.consumer).toBe("b");
+    await subscription.stop(); // still idempotent after close
+    const late = await a.consume("q", () => ({ kind: "ack" })).catch((e: unknown) => e);
+    expect(late).toMatchObject({ code: "CLOSED" });
+  });
+
   it("applies the disposition of handlers drained by stop()", async () => {
     const broker = createMemoryBroker();
     const a = transport({ broker });

@@ -102,7 +102,20 @@ export function createActorHost(options: HostOptions): ActorHandle {
             {
               live: () => state !== "stopped",
               ready: () => health().ready,
-              metrics: () => (options.metricsEnabled ? options.registry.render() : undefined),
+              metrics: async () => {
+                if (!options.metricsEnabled) return undefined;
+                const depth = await Promise.resolve(transport.depth?.(options.queue)).catch(() => undefined);
+                if (depth !== undefined) {
+                  const labels = { actor: options.actor, queue: options.queue };
+                  options.registry.set(
+                    "asya_queue_depth",
+                    "Messages waiting on the actor's queue",
+                    labels,
+                    depth,
+                  );
+                }
+                return options.registry.render();
+              },
             },
             options.healthPort,
             options.healthHost,

@@ -79,15 +79,24 @@ export function createMessageProcessor<TPayload>(deps: ProcessorDeps<TPayload>):
     reason?: string,
     delayMs = 0,
     queue?: string,
+    tooLarge?: (error: unknown) => Outgoing,
   ): Promise<Disposition> => {
     try {
       for (const out of outs) await publish(out, delayMs, queue);
     } catch (error) {
-      logger.error("publish failed; leaving the message for redelivery", { err: error });
-      metrics.outcome("redelivered", "PublishFailed");
       if (isTransportError(error) && error.code === "TOO_LARGE") {
+        // An output the broker can never take: end the input failed at the sink instead; only
+        // when even that is refused does the broker's dead-letter queue get it.
+        if (tooLarge !== undefined) {
+          logger.warn("output too large for the transport; failing the envelope", { err: error });
+          return settle([tooLarge(error)], "failed", "RuntimeError");
+        }
+        logger.error("publish refused as too large; dead-lettering", { err: error });
+        metrics.outcome("redelivered", "PublishTooLarge");
         return { kind: "deadLetter", reason: `publish rejected: ${error.message}` };
       }
+      logger.error("publish failed; leaving the message for redelivery", { err: error });
+      metrics.outcome("redelivered", "PublishFailed");
       return { kind: "retry" };
     }
     metrics.outcome(outcome, reason);
@@ -239,6 +248,7 @@ export function createMessageProcessor<TPayload>(deps: ProcessorDeps<TPayload>):
       const startedMs = nowMs();
       metrics.inFlight(1);
       log.debug("processing", { attempt });
+      reportProgress(working, actor, "received", undefined, log);
       reportProgress(working, actor, "processing", undefined, log);
       let outputs: HandlerOutput[];
       try {
@@ -270,7 +280,22 @@ export function createMessageProcessor<TPayload>(deps: ProcessorDeps<TPayload>):
       }
       reportProgress(working, actor, "completed", undefined, log);
       const terminal = outs.every((out) => out.terminal);
-      const disposition = await settle(outs, terminal ? "succeeded" : "forwarded");
+      const disposition = await settle(
+        outs,
+        terminal ? "succeeded" : "forwarded",
+        undefined,
+        0,
+        undefined,
+        (error) =>
+          failedEnvelope(
+            actor,
+            deps.sinkActor,
+            working,
+            "RuntimeError",
+            toStatusError(error),
+            new Date(nowMs()),
+          ),
+      );
       if (disposition.kind === "ack") log.debug("done", { outputs: outs.length });
       return disposition;
     } catch (error) {

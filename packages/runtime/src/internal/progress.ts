@@ -2,7 +2,7 @@ import { type Envelope, HEADER_GATEWAY_URL, HEADER_MESH_STATUS } from "@asya/env
 import type { Logger } from "../observability/logger.js";
 
 /** Progress event kinds sent to the gateway. */
-export type ProgressKind = "processing" | "completed" | "partial";
+export type ProgressKind = "received" | "processing" | "completed" | "partial";
 
 /**
  * Fire-and-forget progress event to the `x-asya-gateway-url` header's URL (http/https only), unless

@@ -8,7 +8,7 @@ export interface HealthSource {
   /** Readiness: started and the transport is connected. */
   ready(): boolean;
   /** Prometheus text, or `undefined` when metrics are disabled. */
-  metrics(): string | undefined;
+  metrics(): Promise<string | undefined> | string | undefined;
 }
 
 /** A running health server. */
@@ -36,10 +36,14 @@ export async function startHealthServer(
     if (path === "/healthz") return source.live() ? reply(200, "ok\n") : reply(503, "not live\n");
     if (path === "/readyz") return source.ready() ? reply(200, "ready\n") : reply(503, "not ready\n");
     if (path === "/metrics") {
-      const text = source.metrics();
-      return text === undefined
-        ? reply(404, "metrics disabled\n")
-        : reply(200, text, "text/plain; version=0.0.4");
+      Promise.resolve(source.metrics()).then(
+        (text) =>
+          text === undefined
+            ? reply(404, "metrics disabled\n")
+            : reply(200, text, "text/plain; version=0.0.4"),
+        () => reply(500, "metrics failed\n"),
+      );
+      return;
     }
     return reply(404, "not found\n");
   });

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Channel, ConfirmChannel, Message } from "amqplib";
 import { classifyRabbitMqError } from "../classify-rabbitmq-error.js";
 import type { ResolvedRabbitMqOptions } from "../rabbitmq-options.js";
@@ -8,6 +9,9 @@ import { abortedError, rabbitError, sleep } from "./timing.js";
 import type { TopologyManager } from "./topology-manager.js";
 
 interface Pending {
+  /** Epoch ms after which the confirm is given up (checked by the channel's sweep timer). */
+  readonly deadline: number;
+  readonly queue: string;
   returned?: string;
   settle(error: Error | null): void;
 }
@@ -16,11 +20,11 @@ interface PublishChannel {
   readonly generation: number;
   readonly channel: Channel | ConfirmChannel;
   /**
-   * Pending confirms by message id, in publish order. The broker sends `basic.return` right before
-   * the confirm of the same publish, so a return marks the oldest pending publish of that id
-   * (copies of one message share an id; the rare concurrent ones settle FIFO).
+   * Pending confirms by publish token (the AMQP `correlation-id` property, unique per publish: a
+   * property is cheaper to encode than a header). `basic.return` carries it back, and confirms may
+   * arrive out of order on quorum queues, so returns are matched by token, not by position.
    */
-  readonly pending: Map<string, Pending[]>;
+  readonly pending: Map<string, Pending>;
   /** Set while amqplib's write buffer is full; resolved on `drain`. */
   drained: Promise<void> | undefined;
   release: (() => void) | undefined;
@@ -42,6 +46,8 @@ export interface PublishRequest {
  * or rejects with a TransportError; it never silently vanishes.
  */
 export class Publisher {
+  private readonly tokenPrefix = `${randomUUID().slice(0, 8)}-`;
+  private sequence = 0;
   private slot: { generation: number; ready: Promise<PublishChannel> } | undefined;
 
   constructor(
@@ -111,9 +117,12 @@ export class Publisher {
       closed: false,
     };
     channel.on("drain", () => unblock(state));
+    // One sweep timer per channel instead of a timer per publish (measurably cheaper).
+    const sweep = setInterval(() => expire(state), 200);
+    sweep.unref();
     channel.on("return", (message: Message) => {
-      const id = message.properties.messageId;
-      const pending = typeof id === "string" ? state.pending.get(id)?.find((p) => p.returned === undefined) : undefined;
+      const token = message.properties.correlationId;
+      const pending = typeof token === "string" ? state.pending.get(token) : undefined;
       const fields = message.fields as typeof message.fields & { replyCode?: number; replyText?: string };
       const reason = `${fields.replyCode ?? "?"} ${fields.replyText ?? "unroutable"}`;
       this.topology.invalidate(message.fields.routingKey);
@@ -128,12 +137,11 @@ export class Publisher {
     channel.on("error", () => undefined);
     channel.on("close", () => {
       state.closed = true;
+      clearInterval(sweep);
       unblock(state);
       if (this.slot?.generation === state.generation) this.slot = undefined;
       // amqplib fails pending confirm callbacks itself; settle any leftovers the same way.
-      for (const list of [...state.pending.values()]) {
-        for (const pending of [...list]) pending.settle(new Error("channel closed"));
-      }
+      for (const pending of [...state.pending.values()]) pending.settle(new Error("channel closed"));
       state.pending.clear();
     });
     return state;
@@ -147,32 +155,23 @@ export class Publisher {
   ): Promise<void> {
     while (state.drained !== undefined && !state.closed) await state.drained;
     if (state.closed) throw rabbitError("publish channel closed", "CONNECTION", true);
-    const token = request.wire.messageId;
+    const token = `${this.tokenPrefix}${++this.sequence}`;
     const body = bodyBuffer(request.wire.body);
     const options = publishOptions(request.wire);
+    options.correlationId = token;
     if (!this.options.publishConfirms) {
       if (!state.channel.publish("", target, body, options)) block(state);
       return;
     }
     const confirm = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          pending.settle(
-            rabbitError(
-              `timed out waiting for the broker to confirm a publish to ${request.queue}`,
-              "TIMEOUT",
-              true,
-            ),
-          ),
-        Math.max(0, deadline - Date.now()),
-      );
       const onAbort = (): void => pending.settle(abortedError(request.signal!));
       request.signal?.addEventListener("abort", onAbort, { once: true });
       const pending: Pending = {
+        deadline,
+        queue: request.queue,
         settle: (error) => {
-          clearTimeout(timer);
-          request.signal?.removeEventListener("abort", onAbort);
-          removePending(state, token, pending);
+          if (request.signal !== undefined) request.signal.removeEventListener("abort", onAbort);
+          state.pending.delete(token);
           if (error !== null) reject(error);
           else if (pending.returned !== undefined) {
             reject(
@@ -185,17 +184,15 @@ export class Publisher {
           } else resolve();
         },
       };
-      const list = state.pending.get(token);
-      if (list === undefined) state.pending.set(token, [pending]);
-      else list.push(pending);
+      state.pending.set(token, pending);
     });
     try {
       const written = (state.channel as ConfirmChannel).publish("", target, body, options, (error) => {
-        state.pending.get(token)?.[0]?.settle(error === null || error === undefined ? null : error);
+        state.pending.get(token)?.settle(error === null || error === undefined ? null : error);
       });
       if (!written) block(state);
     } catch (error) {
-      state.pending.get(token)?.at(-1)?.settle(error instanceof Error ? error : new Error(String(error)));
+      state.pending.get(token)?.settle(error instanceof Error ? error : new Error(String(error)));
     }
     await confirm;
   }
@@ -214,10 +211,16 @@ function unblock(state: PublishChannel): void {
   state.release = undefined;
 }
 
-function removePending(state: PublishChannel, id: string, pending: Pending): void {
-  const list = state.pending.get(id);
-  if (list === undefined) return;
-  const index = list.indexOf(pending);
-  if (index >= 0) list.splice(index, 1);
-  if (list.length === 0) state.pending.delete(id);
+function expire(state: PublishChannel): void {
+  const now = Date.now();
+  for (const pending of [...state.pending.values()]) {
+    if (pending.deadline > now) continue;
+    pending.settle(
+      rabbitError(
+        `timed out waiting for the broker to confirm a publish to ${pending.queue}`,
+        "TIMEOUT",
+        true,
+      ),
+    );
+  }
 }

@@ -120,7 +120,9 @@ export class Broker implements MemoryBroker {
     const list = consumer.queue.consumers;
     const index = list.indexOf(consumer);
     if (index >= 0) list.splice(index, 1);
-    consumer.connection.consumers.delete(consumer);
+    // It stays in connection.consumers until drained, so a close() during stop() still aborts
+    // its in-flight handlers and requeues their messages.
+    if (consumer.active === 0) consumer.connection.consumers.delete(consumer);
   }
 
   visibilityLapsed(delivery: Delivery): void {
@@ -227,6 +229,7 @@ export class Broker implements MemoryBroker {
     consumer.active--;
     consumer.deliveries.delete(delivery);
     if (!delivery.settled) this.#settle(delivery, disposition);
+    if (consumer.stopped && consumer.active === 0) consumer.connection.consumers.delete(consumer);
     consumer.checkDrained();
     this.#scheduleDispatch(consumer.queue);
   }

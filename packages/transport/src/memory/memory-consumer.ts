@@ -84,8 +84,11 @@ export class Consumer implements Subscription {
   stop(): Promise<void> {
     if (this.#drained === undefined) {
       this.broker.detach(this);
+      // After close the remaining handlers were abandoned (aborted, messages requeued): nothing to drain.
       this.#drained =
-        this.active === 0 ? Promise.resolve() : new Promise((resolve) => (this.#resolveDrained = resolve));
+        this.active === 0 || this.connection.closed
+          ? Promise.resolve()
+          : new Promise((resolve) => (this.#resolveDrained = resolve));
     }
     return this.#drained;
   }

@@ -93,7 +93,12 @@ async function runRaw(queues, count, prefetch) {
       "",
       queues.b,
       message.content,
-      { persistent: true, mandatory: true, messageId: message.properties.messageId, headers: message.properties.headers },
+      {
+        persistent: true,
+        mandatory: true,
+        messageId: message.properties.messageId,
+        headers: message.properties.headers,
+      },
       (error) => {
         if (error) consumer.nack(message, false, true);
         else {
@@ -121,21 +126,25 @@ const adminConnection = await amqp.connect(url);
 const admin = await adminConnection.createConfirmChannel();
 console.log(`RabbitMQ pipe-through (consume A -> publish B with confirms -> ack), broker ${redactUrl(url)}`);
 console.log(`quorum queues, 1 KiB bodies, ${rounds} interleaved rounds per prefetch, median msgs/s\n`);
-console.log("| prefetch | msgs/run | @asya/transport-rabbitmq | raw amqplib | ratio (ours/raw) | peak RSS ours | peak RSS raw |");
+console.log(
+  "| prefetch | msgs/run | @asya/transport-rabbitmq | raw amqplib | ratio (ours/raw) | peak RSS ours | peak RSS raw |",
+);
 console.log("|---:|---:|---:|---:|---:|---:|---:|");
 for (const prefetch of prefetches) {
   const count = sizes[prefetch];
   const results = { ours: [], raw: [] };
   const rss = { ours: 0, raw: 0 };
   // Warm-up (not measured): JIT, first connection, first queue declarations.
-  for (const [kind, run] of [["ours", runOurs], ["raw", runRaw]]) {
+  for (const run of [runOurs, runRaw]) {
     const queues = await prepare(admin, Math.min(200, count));
     await run(queues, Math.min(200, count), prefetch);
     await cleanup(admin, queues);
-    void kind;
   }
   for (let round = 0; round < rounds; round++) {
-    for (const [kind, run] of [["ours", runOurs], ["raw", runRaw]]) {
+    for (const [kind, run] of [
+      ["ours", runOurs],
+      ["raw", runRaw],
+    ]) {
       const queues = await prepare(admin, count);
       globalThis.gc?.();
       peakRss = process.memoryUsage().rss;

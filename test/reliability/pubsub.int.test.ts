@@ -6,6 +6,7 @@ import { runPoisonScenario } from "./harness/poison-scenario.js";
 import { createRawPubSub } from "./harness/raw-pubsub.js";
 
 const CRASH_ENVELOPES = Number(process.env.ASYA_TEST_PUBSUB_CRASH_ENVELOPES ?? "300");
+const TIMEOUT_MS = Number(process.env.ASYA_TEST_EMULATOR_TIMEOUT_MS ?? "100000");
 const POISON_BODIES = Number(process.env.ASYA_TEST_PUBSUB_POISON_BODIES ?? "300");
 /** Pub/Sub caps a message at 10 MB; stay below it and below the runtime's 10 MiB limit so the body is parsed (and rejected). */
 const OVERSIZED_BYTES = 9 * 1024 * 1024;
@@ -26,7 +27,7 @@ describe("reliability: short form on Pub/Sub (emulator)", () => {
         handler: fixtureHandler("passthrough.js"),
         envelopes: CRASH_ENVELOPES,
         kills: 1,
-        timeoutMs: 100_000,
+        timeoutMs: TIMEOUT_MS,
         launched,
         concurrency: 8,
       });
@@ -38,7 +39,7 @@ describe("reliability: short form on Pub/Sub (emulator)", () => {
     } finally {
       await raw.close();
     }
-  }, 150_000);
+  }, TIMEOUT_MS + 50_000);
 
   it(`poison: ${POISON_BODIES} fuzzed bodies end in x-sump with their bytes; the actor stays up`, async () => {
     const raw = createRawPubSub(inject("pubsubEmulatorHost"));

@@ -6,6 +6,7 @@ import { runPoisonScenario } from "./harness/poison-scenario.js";
 import { createRawSqs } from "./harness/raw-sqs.js";
 
 const CRASH_ENVELOPES = Number(process.env.ASYA_TEST_SQS_CRASH_ENVELOPES ?? "300");
+const TIMEOUT_MS = Number(process.env.ASYA_TEST_EMULATOR_TIMEOUT_MS ?? "100000");
 const POISON_BODIES = Number(process.env.ASYA_TEST_SQS_POISON_BODIES ?? "300");
 /** SQS (and moto) cap a message at 1 MiB; the runtime wraps a rejected body in a slightly larger envelope. */
 const OVERSIZED_BYTES = 1024 * 1024 - 16 * 1024;
@@ -26,7 +27,7 @@ describe("reliability: short form on SQS (moto)", () => {
         handler: fixtureHandler("passthrough.js"),
         envelopes: CRASH_ENVELOPES,
         kills: 2,
-        timeoutMs: 100_000,
+        timeoutMs: TIMEOUT_MS,
         launched,
         concurrency: 8,
       });
@@ -38,7 +39,7 @@ describe("reliability: short form on SQS (moto)", () => {
     } finally {
       await raw.close();
     }
-  }, 150_000);
+  }, TIMEOUT_MS + 50_000);
 
   it(`poison: ${POISON_BODIES} fuzzed bodies end in x-sump with their bytes; the actor stays up`, async () => {
     const raw = createRawSqs(inject("sqsEndpoint"));

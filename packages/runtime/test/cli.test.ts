@@ -129,3 +129,25 @@ describe("asya replay and sink tail", () => {
     expect(cli.out.stdout).toBe("one succeeded/Completed via a\ntwo failed/Timeout via b\n");
   });
 });
+
+describe("sendEnvelopes", () => {
+  it("publishes N envelopes with ids <id>-<n> addressed to the actor with the given route", async () => {
+    const { sendEnvelopes } = await import("@asya/runtime");
+    const transport = createMemoryTransport();
+    const cli = io();
+    const sent = await sendEnvelopes(cli.io, {
+      actor: "clean",
+      payload: '{"n":1}',
+      route: ["enrich", "judge"],
+      count: 250,
+      id: "batch",
+      transport,
+    });
+    expect(sent).toHaveLength(250);
+    expect(sent[249]?.id).toBe("batch-249");
+    expect(sent[0]?.route).toEqual({ prev: [], curr: "clean", next: ["enrich", "judge"] });
+    expect(await transport.depth("asya-clean")).toBe(250);
+    expect(cli.out.stderr).toContain("250/250");
+    await transport.close();
+  });
+});

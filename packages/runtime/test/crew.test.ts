@@ -85,3 +85,16 @@ describe("crew", () => {
     await sink.stop();
   });
 });
+
+describe("crew options", () => {
+  it("are validated, naming the option", async () => {
+    const { createMemoryTransport } = await import("@asya/transport");
+    const transport = createMemoryTransport();
+    expect(() => createSinkActor({ transport, store: {} as never })).toThrow(/store/);
+    expect(() => createSumpActor({ transport, store: createMemoryStore(), concurrency: 0 })).toThrow(
+      /concurrency/,
+    );
+    expect(() => createSinkActor({ transport: {} as never })).toThrow(/transport/);
+    await transport.close();
+  });
+});

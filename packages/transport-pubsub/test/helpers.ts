@@ -1,4 +1,3 @@
-import "./cjs-resolution-shim.js";
 import { createRequire } from "node:module";
 import type { Transport } from "@asya/transport";
 import { createPubSubTransport, type PubSubTransportOptions } from "@asya/transport-pubsub";

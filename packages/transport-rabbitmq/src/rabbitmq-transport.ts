@@ -22,6 +22,10 @@ import { MAX_DELAY_MS } from "./topology.js";
 
 /** The RabbitMQ transport: the {@link Transport} contract with `ensureQueue` and `depth` always present. */
 export interface RabbitMqTransport extends Transport {
+  /**
+   * Declares `queue` (and `<queue>-dlq` unless `deadLetter: false`) with the transport's arguments.
+   * @throws TransportError `PRECONDITION_FAILED` when the queue exists with other arguments.
+   */
   ensureQueue(queue: string, options?: EnsureQueueOptions): Promise<void>;
   /** Ready messages in `queue` (passive declare). @throws TransportError `NOT_FOUND` when it does not exist. */
   depth(queue: string): Promise<number>;

@@ -225,6 +225,49 @@ describe("delivery counts and dead letters", () => {
   });
 });
 
+describe("options", () => {
+  it("uses an application-owned connection and leaves it open on close()", async () => {
+    const amqp = await import("amqplib");
+    const connection = await amqp.connect(RABBITMQ_URL);
+    const queue = uniqueQueue();
+    try {
+      const transport = await ready(createRabbitMqTransport({ connection }));
+      const got = collector();
+      await transport.consume(queue, (message) => {
+        got.messages.push(message);
+        return { kind: "ack" };
+      });
+      await transport.publish(queue, { body: new TextEncoder().encode("own") });
+      await got.waitFor(1);
+      await transport.close();
+      expect(transport.isReady()).toBe(false);
+      const channel = await connection.createChannel(); // still usable
+      expect((await channel.checkQueue(queue)).messageCount).toBe(0);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it("publishes without confirms when publishConfirms is false", async () => {
+    const transport = await ready(testTransport({ publishConfirms: false, prefetch: 4 }));
+    const queue = uniqueQueue();
+    try {
+      await transport.ensureQueue(queue);
+      for (let i = 0; i < 20; i++)
+        await transport.publish(queue, { body: new TextEncoder().encode(`nc-${i}`) });
+      const got = collector();
+      await transport.consume(queue, (message) => {
+        got.messages.push(message);
+        return { kind: "ack" };
+      });
+      await got.waitFor(20);
+      expect(new Set(got.messages.map((m) => new TextDecoder().decode(m.body))).size).toBe(20);
+    } finally {
+      await transport.close();
+    }
+  });
+});
+
 describe("credentials", () => {
   const secret = `pw-${randomBytes(6).toString("hex")}`;
   const badUrl = RABBITMQ_URL.replace(/\/\/([^:@/]+)(:[^@/]*)?@/, `//$1:${secret}@`);

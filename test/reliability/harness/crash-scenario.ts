@@ -101,6 +101,11 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     deadLettered = depth === undefined || deadLettered === undefined ? undefined : deadLettered + depth;
   }
   await sink.stop();
+  if (tally.missing.length > 0) {
+    for (const actor of actors) {
+      process.stdout.write(`--- ${options.scenario}: output of ${actor.process.options.label} ---\n${actor.process.tail(3_000)}\n`);
+    }
+  }
   printFigures(options.scenario, {
     seed,
     envelopes: options.envelopes,

@@ -38,6 +38,9 @@ export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Prom
   const config = configFromEnv(io.env);
   const logger = createJsonLogger({ level: config.logLevel, write: (line) => io.stderr.write(`${line}\n`) });
   const transport = options.transport ?? (await loadTransport(config.transport));
+  if (options.transport === undefined && config.transport.kind === "memory") {
+    logger.warn("ASYA_TRANSPORT is memory: this process sees only its own in-process queues");
+  }
   const common = {
     transport,
     ...(config.namespace === undefined ? {} : { namespace: config.namespace }),

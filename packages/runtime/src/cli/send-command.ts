@@ -1,5 +1,5 @@
 import { createEnvelope, type Envelope, encodeEnvelope, queueName } from "@asya/envelope";
-import type { Transport } from "@asya/transport";
+import { type OutgoingMessage, publishAll, type Transport } from "@asya/transport";
 import { configFromEnv } from "../config/config-from-env.js";
 import { loadTransport } from "../config/load-transport.js";
 import { RuntimeConfigError } from "../errors.js";
@@ -42,7 +42,8 @@ export async function sendEnvelopes(io: CliIo, options: SendOptions): Promise<En
   const transport = options.transport ?? (await loadTransport(config.transport));
   const queue = queueName(options.actor, config.namespace);
   const sent: Envelope[] = [];
-  try {
+  const progressEvery = Math.max(1, Math.floor(count / 100));
+  function* messages(): Generator<OutgoingMessage> {
     for (let index = 0; index < count; index += 1) {
       const id = options.id === undefined ? undefined : count > 1 ? `${options.id}-${index}` : options.id;
       const envelope = createEnvelope({
@@ -50,12 +51,16 @@ export async function sendEnvelopes(io: CliIo, options: SendOptions): Promise<En
         route: [options.actor, ...(options.route ?? [])],
         payload,
       });
-      await transport.publish(queue, { body: encodeEnvelope(envelope) });
       sent.push(envelope);
-      if (count > 1) io.stderr.write(`\r${progressBar(index + 1, count)}`);
-      else io.stdout.write(`${envelope.id}\n`);
+      // Counts handed to the transport; the bar reaches N/N only after the last batch resolved.
+      if (count > 1 && index % progressEvery === 0) io.stderr.write(`\r${progressBar(index, count)}`);
+      yield { body: encodeEnvelope(envelope) };
     }
-    if (count > 1) io.stderr.write(`\nsent ${count} envelopes to ${queue}\n`);
+  }
+  try {
+    await publishAll(transport, queue, messages(), { concurrency: 4, batchSize: 50 });
+    if (count > 1) io.stderr.write(`\r${progressBar(count, count)}\nsent ${count} envelopes to ${queue}\n`);
+    else io.stdout.write(`${sent[0]?.id}\n`);
   } finally {
     if (options.transport === undefined) await transport.close();
   }

@@ -1,7 +1,16 @@
-import { createEnvelope, type Envelope, parseEnvelope, queueName, stampStatus } from "@asya/envelope";
+import {
+  createEnvelope,
+  type Envelope,
+  isValidActorName,
+  parseEnvelope,
+  queueName,
+  stampStatus,
+} from "@asya/envelope";
 import type { Disposition, Transport } from "@asya/transport";
 import type { Meter } from "@opentelemetry/api";
+import { z } from "zod";
 import { toStatusError } from "../error-info.js";
+import { RuntimeConfigError } from "../errors.js";
 import { type ActorHandle, createActorHost } from "../internal/actor-host.js";
 import { rawBodyPayload, salvageId } from "../internal/raw-body.js";
 import { createActorMetrics } from "../observability/actor-metrics.js";
@@ -24,12 +33,46 @@ export interface CrewOptions {
   readonly maxMessageBytes?: number;
 }
 
-/** Runs `consume(envelope)` for every message of actor `name`'s queue; the crew never routes. */
+const crewSchema = z.object({
+  transport: z.custom<Transport>(
+    (value) =>
+      value !== null && typeof value === "object" && typeof (value as Transport).consume === "function",
+    { error: "must be a Transport" },
+  ),
+  namespace: z.string().refine(isValidActorName, { error: "must be a DNS-1123 label" }).optional(),
+  concurrency: z.number().int().min(1).max(10_000).optional(),
+  healthPort: z.number().int().min(0).max(65_535).optional(),
+  store: z
+    .custom<unknown>(
+      (value) =>
+        value !== null &&
+        typeof value === "object" &&
+        typeof (value as { write?: unknown }).write === "function",
+      { error: "must be a ResultStore ({ write(envelope) })" },
+    )
+    .optional(),
+});
+
+/**
+ * Runs `consume(envelope)` for every message of actor `name`'s queue; the crew never routes.
+ *
+ * @throws RuntimeConfigError code `INVALID_CONFIG` naming the invalid option.
+ */
 export function createCrewActor(
   name: string,
-  options: CrewOptions,
+  options: CrewOptions & { readonly store?: unknown },
   consume: (envelope: Envelope, logger: Logger) => Promise<void>,
 ): ActorHandle {
+  const parsed = crewSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join(".") ?? "options";
+    throw new RuntimeConfigError(`${name}: ${field}: ${issue?.message ?? "invalid"}`, {
+      code: "INVALID_CONFIG",
+      field,
+      cause: parsed.error,
+    });
+  }
   const registry = options.registry ?? createMetricsRegistry();
   const metrics = createActorMetrics(name, registry, options.meter);
   const logger = (options.logger ?? createJsonLogger()).child({ actor: name });

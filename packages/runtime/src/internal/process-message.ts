@@ -12,27 +12,20 @@ import {
 import type { Disposition, ReceivedMessage, Transport } from "@asya/transport";
 import { isTransportError } from "@asya/transport";
 import type { Tracer } from "@opentelemetry/api";
-import { computeBackoffMs } from "../backoff.js";
 import type { ResiliencyConfig } from "../config/resiliency-config.js";
 import { toStatusError } from "../error-info.js";
-import { ShutdownError, TimeoutError } from "../errors.js";
+import { ShutdownError } from "../errors.js";
 import type { Handler, HandlerOutput } from "../handler-types.js";
 import type { ActorMetrics, MessageOutcome } from "../observability/actor-metrics.js";
 import type { Logger } from "../observability/logger.js";
 import { endSpan, injectTrace, startHandlerSpan, traceIdOf } from "../observability/tracing.js";
-import { selectPolicy } from "../rule-matcher.js";
-import { maxHopDelayMs, publishDelayed, remainingDelayMs } from "./delayed-publish.js";
-import { invokeHandler } from "./invoke-handler.js";
-import {
-  failedEnvelope,
-  type Outgoing,
-  policyRoutedEnvelope,
-  retryEnvelope,
-  successEnvelopes,
-} from "./outgoing.js";
+import { publishDelayed, remainingDelayMs } from "./delayed-publish.js";
+import { decideOnError } from "./error-decision.js";
+import { failedEnvelope, type Outgoing, successEnvelopes } from "./outgoing.js";
 import { reportProgress } from "./progress.js";
 import { rawBodyPayload, salvageId } from "./raw-body.js";
 import { resolveActor, routeOverrides } from "./route-override.js";
+import { runWithLimits } from "./run-with-limits.js";
 
 /** SLA: with less than this left before `deadline_at`, the handler is not called. */
 export const MIN_SLA_REMAINING_MS = 1_000;
@@ -58,6 +51,11 @@ export interface ProcessorDeps<TPayload> {
 export type MessageProcessor = (message: ReceivedMessage) => Promise<Disposition>;
 
 const ACK: Disposition = { kind: "ack" };
+
+/** Redelivery delay after a failed publish: 100 ms doubling per delivery, capped at 30 s. */
+export function redeliveryDelayMs(deliveryCount: number | undefined): number {
+  return Math.min(30_000, 100 * 2 ** Math.min(20, Math.max(0, (deliveryCount ?? 1) - 1)));
+}
 
 /** Builds the message processor of a routing actor (SPEC sections 2-4). */
 export function createMessageProcessor<TPayload>(deps: ProcessorDeps<TPayload>): MessageProcessor {
@@ -128,69 +126,43 @@ export function createMessageProcessor<TPayload>(deps: ProcessorDeps<TPayload>):
     error: unknown,
     log: Logger,
   ): Promise<Disposition> => {
-    const info = toStatusError(error);
-    const now = new Date(nowMs());
-    const policy = selectPolicy(deps.resiliency, info);
-    if (policy === undefined) {
-      log.warn("handler failed; no retry policy", { error_type: info.type });
-      return settle(
-        [failedEnvelope(actor, deps.sinkActor, working, "RuntimeError", info, now)],
-        "failed",
-        "RuntimeError",
-      );
-    }
-    const attempt = working.status?.attempt ?? 1;
-    const delayMs = computeBackoffMs(policy, attempt, deps.random);
-    const firstAttemptMs = Date.parse(String(working.headers?.[HEADER_FIRST_ATTEMPT] ?? ""));
-    const elapsedMs = Number.isFinite(firstAttemptMs) ? now.getTime() - firstAttemptMs : 0;
-    const overBudget = policy.maxDurationMs !== undefined && elapsedMs + delayMs > policy.maxDurationMs;
-    if (attempt < policy.maxAttempts && !overBudget) {
-      log.info("handler failed; retrying", { error_type: info.type, policy: policy.name, delay_ms: delayMs });
-      const retry = retryEnvelope(actor, working, info, policy.maxAttempts, now);
-      return settle(
-        [{ envelope: retry, actor, terminal: false }],
-        "retried",
-        info.type,
-        delayMs,
-        message.queue,
-      );
-    }
-    if (policy.onExhausted !== undefined) {
-      log.warn("retries exhausted; routing", { policy: policy.name, to: policy.onExhausted.join(",") });
-      const out = policyRoutedEnvelope(working, policy.onExhausted, info, deps.sinkActor, now);
-      return settle([out], "routed", "PolicyRouted");
-    }
-    log.warn("retries exhausted", { policy: policy.name, error_type: info.type });
-    const out = failedEnvelope(actor, deps.sinkActor, working, "PolicyExhausted", info, now);
-    return settle([out], "failed", "PolicyExhausted");
-  };
-
-  const runHandler = async (working: Envelope, limitMs: number, log: Logger): Promise<HandlerOutput[]> => {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new TimeoutError(limitMs)), limitMs);
-    const onShutdown = (): void => controller.abort(new ShutdownError());
-    deps.shutdownSignal.addEventListener("abort", onShutdown, { once: true });
-    if (deps.shutdownSignal.aborted) onShutdown();
-    try {
-      return await invokeHandler(deps.handler, {
-        actor,
-        envelope: working,
-        signal: controller.signal,
-        onFly: (partial) => {
-          log.debug("fly");
-          reportProgress(working, actor, "partial", partial, log);
-        },
-      });
-    } catch (error) {
-      // A handler that swallowed the abort still counts as timed out / shut down.
-      throw controller.signal.aborted ? controller.signal.reason : error;
-    } finally {
-      clearTimeout(timer);
-      deps.shutdownSignal.removeEventListener("abort", onShutdown);
+    const decision = decideOnError(
+      actor,
+      deps.sinkActor,
+      deps.resiliency,
+      working,
+      error,
+      new Date(nowMs()),
+      deps.random,
+    );
+    const errorType = decision.out.envelope.status?.error?.type;
+    switch (decision.kind) {
+      case "retry":
+        log.info("handler failed; retrying", {
+          error_type: errorType,
+          policy: decision.policy,
+          delay_ms: decision.delayMs,
+        });
+        return settle([decision.out], "retried", errorType, decision.delayMs, message.queue);
+      case "routed":
+        log.warn("retries exhausted; routing", { policy: decision.policy, to: decision.out.actor });
+        return settle([decision.out], "routed", "PolicyRouted");
+      case "exhausted":
+        log.warn("retries exhausted", { policy: decision.policy, error_type: errorType });
+        return settle([decision.out], "failed", "PolicyExhausted");
+      default:
+        log.warn("handler failed; no retry policy", { error_type: errorType });
+        return settle([decision.out], "failed", "RuntimeError");
     }
   };
 
-  return async (message) => {
+  const runHandler = (working: Envelope, limitMs: number, log: Logger): Promise<HandlerOutput[]> =>
+    runWithLimits(deps.handler, actor, working, limitMs, deps.shutdownSignal, (partial) => {
+      log.debug("fly");
+      reportProgress(working, actor, "partial", partial, log);
+    });
+
+  const processOne: MessageProcessor = async (message) => {
     try {
       metrics.received();
       const remaining = remainingDelayMs(message.attributes, nowMs());
@@ -303,6 +275,16 @@ export function createMessageProcessor<TPayload>(deps: ProcessorDeps<TPayload>):
       return { kind: "retry" };
     }
   };
+
+  return async (message) => {
+    const disposition = await processOne(message);
+    // Back off redeliveries after publish failures so a broken downstream is not hammered;
+    // on shutdown, hand the message back at once so another replica can take it.
+    if (disposition.kind !== "retry" || disposition.delayMs !== undefined || deps.shutdownSignal.aborted) {
+      return disposition;
+    }
+    return { kind: "retry", delayMs: redeliveryDelayMs(message.deliveryCount) };
+  };
 }
 
 /** Stamps `processing` on receipt: attempt reset when the actor changed, first attempt stamped once. */
@@ -315,6 +297,3 @@ function receive(envelope: Envelope, actor: string, now: Date): Envelope {
     headers[HEADER_FIRST_ATTEMPT] = now.toISOString();
   return stampStatus({ ...envelope, headers }, { phase: "processing", actor, attempt }, now);
 }
-
-/** Exposed for tests: the longest single delay a publish may carry on `transport`. */
-export { maxHopDelayMs };

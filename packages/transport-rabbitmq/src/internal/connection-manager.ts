@@ -43,6 +43,11 @@ export class ConnectionManager {
     else void this.connectOnce();
   }
 
+  /** The live connection, if any (synchronous fast path of {@link acquire}). */
+  connectedNow(): Connected | undefined {
+    return this.closed ? undefined : this.current;
+  }
+
   /** True while a connection is open. */
   isReady(): boolean {
     return this.current !== undefined && !this.closed;

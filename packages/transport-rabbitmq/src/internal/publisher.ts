@@ -48,7 +48,7 @@ export interface PublishRequest {
 export class Publisher {
   private readonly tokenPrefix = `${randomUUID().slice(0, 8)}-`;
   private sequence = 0;
-  private slot: { generation: number; ready: Promise<PublishChannel> } | undefined;
+  private slot: { generation: number; ready: Promise<PublishChannel>; state?: PublishChannel } | undefined;
 
   constructor(
     private readonly connections: ConnectionManager,
@@ -68,10 +68,16 @@ export class Publisher {
     for (let attempt = 0; ; attempt++) {
       if (request.signal?.aborted) throw abortedError(request.signal);
       try {
-        const connected = await this.connections.acquire(deadline, request.signal);
-        const target = await this.declareTarget(connected, request);
-        const channel = await this.channelFor(connected);
-        await this.send(channel, target, request, deadline);
+        // Hot path without extra awaits: connected, queue declared, channel open.
+        const connected =
+          this.connections.connectedNow() ?? (await this.connections.acquire(deadline, request.signal));
+        const plain = request.delayMs === undefined || request.delayMs <= 0;
+        const target =
+          plain && this.topology.isDeclared(connected, request.queue)
+            ? request.queue
+            : await this.declareTarget(connected, request);
+        const open = this.slot?.generation === connected.generation ? this.slot.state : undefined;
+        await this.send(open ?? (await this.channelFor(connected)), target, request, deadline);
         return;
       } catch (error) {
         const classified = classifyRabbitMqError(error, this.secrets);
@@ -96,11 +102,19 @@ export class Publisher {
   private channelFor(connected: Connected): Promise<PublishChannel> {
     if (this.slot !== undefined && this.slot.generation === connected.generation) return this.slot.ready;
     const ready = this.openChannel(connected);
-    const slot = { generation: connected.generation, ready };
+    const slot: { generation: number; ready: Promise<PublishChannel>; state?: PublishChannel } = {
+      generation: connected.generation,
+      ready,
+    };
     this.slot = slot;
-    ready.catch(() => {
-      if (this.slot === slot) this.slot = undefined;
-    });
+    ready.then(
+      (state) => {
+        if (!state.closed) slot.state = state;
+      },
+      () => {
+        if (this.slot === slot) this.slot = undefined;
+      },
+    );
     return ready;
   }
 

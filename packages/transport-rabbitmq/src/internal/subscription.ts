@@ -94,12 +94,15 @@ export class RabbitSubscription implements Subscription {
     if (attachment?.consumerTag !== undefined) {
       await attachment.channel.cancel(attachment.consumerTag).catch(() => undefined);
     }
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     await this.loop;
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    // A re-attach that finished while stopping left a (cancelled) channel of its own.
+    const attachments = new Set([attachment, this.attachment]);
     this.attachment = undefined;
-    if (attachment !== undefined) {
-      attachment.graceful = true;
-      await attachment.channel.close().catch(() => undefined);
+    for (const open of attachments) {
+      if (open === undefined) continue;
+      open.graceful = true;
+      await open.channel.close().catch(() => undefined);
     }
   }
 
@@ -174,8 +177,9 @@ export class RabbitSubscription implements Subscription {
     const received = receivedFrom(queue, raw, `${raw.fields.consumerTag}-${++this.fallbackId}`);
     // Prefetch bounds deliveries per channel; this bounds handlers across a reconnect, when
     // handlers of the lost channel may still be running.
+    // A finishing handler hands its slot straight to the next waiter (no window for a third).
     if (this.active >= concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
+    else this.active++;
     try {
       if (attachment.controller.signal.aborted) return;
       let disposition: Disposition;
@@ -187,8 +191,9 @@ export class RabbitSubscription implements Subscription {
       }
       await this.settle(attachment, raw, received, disposition);
     } finally {
-      this.active--;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next !== undefined) next();
+      else this.active--;
     }
   }
 

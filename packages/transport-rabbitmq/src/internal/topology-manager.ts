@@ -25,6 +25,8 @@ export class TopologyManager {
   private slot: ChannelSlot | undefined;
   private generation = 0;
   private readonly declared = new Map<string, { at: number; done: Promise<void> }>();
+  /** Work queues whose declaration (with DLQ) completed in the current generation. */
+  private readonly ready = new Set<string>();
 
   constructor(
     connections: ConnectionManager,
@@ -34,7 +36,13 @@ export class TopologyManager {
     connections.onDown(() => {
       this.slot = undefined;
       this.declared.clear();
+      this.ready.clear();
     });
+  }
+
+  /** Whether `queue` and its DLQ are already declared on this connection (hot-path check). */
+  isDeclared(connected: Connected, queue: string): boolean {
+    return connected.generation === this.generation && this.ready.has(queue);
   }
 
   /** Declares `queue` (and `<queue>-dlq` unless `deadLetter` is false). */
@@ -76,6 +84,7 @@ export class TopologyManager {
   /** Forgets a queue so the next publish declares it again (e.g. after it was deleted). */
   invalidate(queue: string): void {
     this.declared.delete(queue);
+    this.ready.delete(queue);
   }
 
   private queueOptionsOf(queue: string) {
@@ -91,6 +100,7 @@ export class TopologyManager {
     if (connected.generation !== this.generation) {
       this.generation = connected.generation;
       this.declared.clear();
+      this.ready.clear();
     }
     const entry = this.declared.get(name);
     if (entry !== undefined && Date.now() - entry.at < refreshMs) return entry.done;

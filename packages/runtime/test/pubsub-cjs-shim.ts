@@ -1,10 +1,8 @@
 import Module from "node:module";
 
-// Workaround for the root vitest config: it starts workers with `--conditions module`, so Node's
-// require() of @opentelemetry/* (a dependency of @google-cloud/pubsub) picks their "module" export,
-// an ESM build with extension-less imports that Node cannot load. Until the config drops "module"
-// from `ssr.resolve.conditions`, map those resolutions back to the CommonJS build. Test-only; a
-// no-op once the condition is gone.
+// Test-only copy of packages/transport-pubsub/test/cjs-resolution-shim.ts: the root vitest config
+// runs workers with `--conditions module`, so require() of @opentelemetry/* inside the Pub/Sub SDK
+// picks an ESM build Node cannot load; map those resolutions back to the CommonJS build.
 type ResolveFilename = (request: string, parent: unknown, isMain: boolean, options?: unknown) => string;
 const loader = Module as unknown as { _resolveFilename: ResolveFilename };
 const original = loader._resolveFilename;

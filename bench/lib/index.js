@@ -1,0 +1,10 @@
+// Shared helpers of the bench scripts (plain ESM, no build step).
+
+export { flag, listArg, numberArg, stringArg } from "./args.js";
+export { interleave, waitUntil } from "./interleave.js";
+export { machineFacts, machineLine } from "./machine.js";
+export { footer, heading } from "./report.js";
+export { peakRssOf, processPeakRss, startRssSampler, trackRss } from "./rss.js";
+export { freePort, PUBSUB_EMULATOR_BIN, startMoto, startPubSubEmulator } from "./services.js";
+export { fmtInt, fmtMiB, fmtMs, fmtNum, median, percentile, ratio } from "./stats.js";
+export { markdownTable } from "./table.js";

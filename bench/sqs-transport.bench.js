@@ -8,6 +8,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
+import { createSqsTransport } from "@asya/transport-sqs";
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -17,7 +18,6 @@ import {
   SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { createSqsTransport } from "@asya/transport-sqs";
 
 const arg = (name, fallback) => {
   const found = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -44,7 +44,10 @@ async function freePort() {
 
 async function startMoto() {
   const port = await freePort();
-  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { detached: true, stdio: "ignore" });
+  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
+    detached: true,
+    stdio: "ignore",
+  });
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = () => {
     try {
@@ -92,7 +95,11 @@ async function drained(url) {
       AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
     }),
   );
-  return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible) === 0;
+  return (
+    Number(Attributes.ApproximateNumberOfMessages) +
+      Number(Attributes.ApproximateNumberOfMessagesNotVisible) ===
+    0
+  );
 }
 
 function rssSampler() {
@@ -129,7 +136,8 @@ async function runTransport() {
     },
     { concurrency: BATCH },
   );
-  while (handled < MESSAGES || !(await drained(a.url))) await new Promise((resolve) => setTimeout(resolve, 10));
+  while (handled < MESSAGES || !(await drained(a.url)))
+    await new Promise((resolve) => setTimeout(resolve, 10));
   const elapsedMs = performance.now() - started;
   const rss = peakRss();
   await subscription.stop();
@@ -202,7 +210,10 @@ try {
   const summary = Object.fromEntries(
     Object.entries(results).map(([variant, runs]) => {
       const ms = median(runs.map((r) => r.elapsedMs));
-      return [variant, { ms, rate: MESSAGES / (ms / 1000), rssMb: Math.max(...runs.map((r) => r.rss)) / 2 ** 20 }];
+      return [
+        variant,
+        { ms, rate: MESSAGES / (ms / 1000), rssMb: Math.max(...runs.map((r) => r.rss)) / 2 ** 20 },
+      ];
     }),
   );
   console.log("\n| variant | median ms | msg/s | peak RSS (MiB) |\n|---|---:|---:|---:|");

@@ -87,8 +87,7 @@ export async function startMqtPipe(url, from, to, prefetch) {
     consumerErrorResolver: new AmqpConsumerErrorResolver(),
     transactionObservabilityManager: undefined,
   };
-  await amqpConnectionManager.init?.();
-  await amqpConnectionManager.getConnection();
+  await amqpConnectionManager.init();
   const publisher = new PipePublisher(deps, to);
   await publisher.init();
   const consumer = new PipeConsumer(deps, from, prefetch, async (message) => {
@@ -102,9 +101,7 @@ export async function startMqtPipe(url, from, to, prefetch) {
   await consumer.start();
   return {
     async close() {
-      await consumer.close();
-      await publisher.close();
-      await amqpConnectionManager.close?.();
+      await amqpConnectionManager.close(); // closes the consumer's and publisher's channels too
     },
   };
 }

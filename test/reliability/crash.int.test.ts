@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { fixtureHandler, stopAll } from "./harness/actor-process.js";
 import { runCrashScenario } from "./harness/crash-scenario.js";
+import type { LaunchedActor } from "./harness/mesh.js";
 import { rabbitMqEnv } from "./harness/mesh.js";
 import { createRawRabbitMq, rabbitMqUrl } from "./harness/raw-rabbitmq.js";
-import type { LaunchedActor } from "./harness/mesh.js";
 
 const ENVELOPES = Number(process.env.ASYA_TEST_CRASH_ENVELOPES ?? "5000");
 
@@ -13,31 +13,27 @@ describe("reliability: crash (RabbitMQ)", () => {
     await stopAll(launched.map((actor) => actor.process));
   });
 
-  it(
-    `delivers every one of ${ENVELOPES} envelopes through a 3-actor pipeline despite 3 SIGKILLs`,
-    async () => {
-      const raw = await createRawRabbitMq();
-      try {
-        const result = await runCrashScenario({
-          scenario: "crash/rabbitmq",
-          raw,
-          broker: rabbitMqEnv(rabbitMqUrl()),
-          handler: fixtureHandler("passthrough.js"),
-          envelopes: ENVELOPES,
-          kills: 3,
-          timeoutMs: 100_000,
-          launched,
-        });
-        expect(result.missing).toEqual([]);
-        expect(result.notSucceeded).toEqual([]);
-        expect(result.wrongHops).toEqual([]);
-        expect(result.unexpected).toEqual([]);
-        expect(result.kills).toBe(3);
-        expect(result.deadLettered).toBe(0);
-      } finally {
-        await raw.close();
-      }
-    },
-    180_000,
-  );
+  it(`delivers every one of ${ENVELOPES} envelopes through a 3-actor pipeline despite 3 SIGKILLs`, async () => {
+    const raw = await createRawRabbitMq();
+    try {
+      const result = await runCrashScenario({
+        scenario: "crash/rabbitmq",
+        raw,
+        broker: rabbitMqEnv(rabbitMqUrl()),
+        handler: fixtureHandler("passthrough.js"),
+        envelopes: ENVELOPES,
+        kills: 3,
+        timeoutMs: 100_000,
+        launched,
+      });
+      expect(result.missing).toEqual([]);
+      expect(result.notSucceeded).toEqual([]);
+      expect(result.wrongHops).toEqual([]);
+      expect(result.unexpected).toEqual([]);
+      expect(result.kills).toBe(3);
+      expect(result.deadLettered).toBe(0);
+    } finally {
+      await raw.close();
+    }
+  }, 180_000);
 });

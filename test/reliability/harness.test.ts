@@ -2,10 +2,10 @@ import { parseEnvelope } from "@asya/envelope";
 import { describe, expect, it } from "vitest";
 import { ActorProcess, FIXTURES_DIR } from "./harness/actor-process.js";
 import { corpusBytes, corpusKinds, digestOf, generateFuzzCorpus } from "./harness/fuzz-corpus.js";
-import { cpuSecondsOf, startCpuMeter } from "./harness/proc-stats.js";
 import { createPrng } from "./harness/prng.js";
-import { sqsWireBody } from "./harness/sqs-wire.js";
+import { cpuSecondsOf, startCpuMeter } from "./harness/proc-stats.js";
 import { SinkCollector } from "./harness/sink-collector.js";
+import { sqsWireBody } from "./harness/sqs-wire.js";
 
 const encoder = new TextEncoder();
 
@@ -23,7 +23,12 @@ describe("prng", () => {
 });
 
 describe("fuzz corpus", () => {
-  const corpus = generateFuzzCorpus({ count: 2_000, seed: 7, actor: "a", oversizedBytes: 10 * 1024 * 1024 + 1 });
+  const corpus = generateFuzzCorpus({
+    count: 2_000,
+    seed: 7,
+    actor: "a",
+    oversizedBytes: 10 * 1024 * 1024 + 1,
+  });
 
   it("has the requested number of distinct bodies of every kind", () => {
     expect(corpus).toHaveLength(2_000);
@@ -39,12 +44,19 @@ describe("fuzz corpus", () => {
       "truncated-json",
       "wrong-types",
     ]);
-    expect(corpus.filter((body) => body.kind === "oversized")[0]?.bytes.byteLength).toBe(10 * 1024 * 1024 + 1);
+    expect(corpus.filter((body) => body.kind === "oversized")[0]?.bytes.byteLength).toBe(
+      10 * 1024 * 1024 + 1,
+    );
     expect(corpusBytes(corpus)).toBeLessThan(20 * 1024 * 1024);
   });
 
   it("is reproducible from its seed", () => {
-    const again = generateFuzzCorpus({ count: 2_000, seed: 7, actor: "a", oversizedBytes: 10 * 1024 * 1024 + 1 });
+    const again = generateFuzzCorpus({
+      count: 2_000,
+      seed: 7,
+      actor: "a",
+      oversizedBytes: 10 * 1024 * 1024 + 1,
+    });
     expect(again.map((body) => body.digest)).toEqual(corpus.map((body) => body.digest));
   });
 
@@ -57,7 +69,9 @@ describe("fuzz corpus", () => {
         return false;
       }
     });
-    expect(accepted.map((body) => `${body.kind}: ${new TextDecoder().decode(body.bytes.slice(0, 200))}`)).toEqual([]);
+    expect(
+      accepted.map((body) => `${body.kind}: ${new TextDecoder().decode(body.bytes.slice(0, 200))}`),
+    ).toEqual([]);
   });
 });
 
@@ -67,7 +81,9 @@ describe("sqsWireBody", () => {
     const binary = sqsWireBody(new Uint8Array([0xff, 0x00, 0x01]));
     expect(binary.body).toBe(Buffer.from([0xff, 0x00, 0x01]).toString("base64"));
     expect(binary.attributes["x-asya-sqs-body-encoding"]?.StringValue).toBe("base64");
-    expect(sqsWireBody(encoder.encode("a\u0000b")).attributes["x-asya-sqs-body-encoding"]?.StringValue).toBe("base64");
+    expect(sqsWireBody(encoder.encode("a\u0000b")).attributes["x-asya-sqs-body-encoding"]?.StringValue).toBe(
+      "base64",
+    );
     expect(sqsWireBody(new Uint8Array(0)).attributes["x-asya-sqs-body-encoding"]?.StringValue).toBe("empty");
   });
 });
@@ -76,7 +92,10 @@ describe("SinkCollector", () => {
   it("tallies delivered, duplicates, missing and unexpected ids", () => {
     const sink = new SinkCollector();
     const add = (id: string): void =>
-      sink.add({ body: encoder.encode(JSON.stringify({ id, status: { phase: "succeeded" } })), attributes: {} });
+      sink.add({
+        body: encoder.encode(JSON.stringify({ id, status: { phase: "succeeded" } })),
+        attributes: {},
+      });
     add("a");
     add("b");
     add("b");

@@ -32,7 +32,13 @@ describe("reliability: broker outage (RabbitMQ stop_app / start_app)", () => {
     const sink = await SinkCollector.start(raw, queues.sink);
     for (const name of ACTORS) {
       launched.push(
-        await launchActor({ name, namespace, broker, handler: fixtureHandler("passthrough.js"), concurrency: 8 }),
+        await launchActor({
+          name,
+          namespace,
+          broker,
+          handler: fixtureHandler("passthrough.js"),
+          concurrency: 8,
+        }),
       );
     }
     const { ids, bodies } = makeEnvelopes(`outage-${namespace}`, ENVELOPES, ACTORS);
@@ -44,7 +50,9 @@ describe("reliability: broker outage (RabbitMQ stop_app / start_app)", () => {
 
     const { result: notReadyMs, outageMs } = await withBrokerOutage(node, MIN_OUTAGE_MS, async () => {
       // Every actor must notice within 15 s and say so on /readyz, while staying alive.
-      const times = await Promise.all(launched.map((actor) => waitForReadiness(actor.healthPort, false, 15_000)));
+      const times = await Promise.all(
+        launched.map((actor) => waitForReadiness(actor.healthPort, false, 15_000)),
+      );
       return Math.max(...times);
     });
     const duringOutage = sink.countOf(expected);

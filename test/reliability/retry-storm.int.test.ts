@@ -75,8 +75,16 @@ describe("reliability: retry storm (RabbitMQ)", () => {
         },
       });
       launched.push(actor);
-      const { ids, bodies } = makeEnvelopes(`storm-${namespace}`, FLAKY + ALWAYS_FAIL + HARD, ["flaky"], (seq) =>
-        seq < ALWAYS_FAIL ? { mode: "fail" } : seq < ALWAYS_FAIL + HARD ? { mode: "hard" } : { mode: "flaky" },
+      const { ids, bodies } = makeEnvelopes(
+        `storm-${namespace}`,
+        FLAKY + ALWAYS_FAIL + HARD,
+        ["flaky"],
+        (seq) =>
+          seq < ALWAYS_FAIL
+            ? { mode: "fail" }
+            : seq < ALWAYS_FAIL + HARD
+              ? { mode: "hard" }
+              : { mode: "flaky" },
       );
       const alwaysFail = new Set(ids.slice(0, ALWAYS_FAIL));
       const hard = new Set(ids.slice(ALWAYS_FAIL, ALWAYS_FAIL + HARD));
@@ -112,7 +120,8 @@ describe("reliability: retry storm (RabbitMQ)", () => {
         const limit = hard.has(id) ? HARD_ATTEMPTS : MAX_ATTEMPTS;
         if (times.length > limit) overAttempts.push(`${id}:${times.length}`);
         // HardError has no time budget: it must use up exactly its attempts.
-        if (hard.has(id) && times.length !== HARD_ATTEMPTS) overAttempts.push(`${id}:${times.length}!=${HARD_ATTEMPTS}`);
+        if (hard.has(id) && times.length !== HARD_ATTEMPTS)
+          overAttempts.push(`${id}:${times.length}!=${HARD_ATTEMPTS}`);
         const span = (times.at(-1) ?? 0) - (times[0] ?? 0);
         maxSpanMs = Math.max(maxSpanMs, span);
         if (span > MAX_DURATION_MS + LATENESS_MS) overDuration.push(`${id}:${span}ms`);
@@ -128,7 +137,8 @@ describe("reliability: retry storm (RabbitMQ)", () => {
         const ok =
           attempt <= (hard.has(id) ? HARD_ATTEMPTS : MAX_ATTEMPTS) &&
           (!hard.has(id) || attempt === HARD_ATTEMPTS) &&
-          (status?.phase === "succeeded" || (status?.phase === "failed" && status.reason === "PolicyExhausted")) &&
+          (status?.phase === "succeeded" ||
+            (status?.phase === "failed" && status.reason === "PolicyExhausted")) &&
           (!(alwaysFail.has(id) || hard.has(id)) || status?.phase === "failed");
         if (!ok) badTerminal.push(`${id}:${status?.phase}/${status?.reason}/attempt=${attempt}`);
       }

@@ -17,29 +17,33 @@ describe("reliability: short form on SQS (moto)", () => {
     await stopAll(launched.map((actor) => actor.process));
   });
 
-  it(`crash: ${CRASH_ENVELOPES} envelopes through 3 actors, 2 SIGKILLs, none lost`, async () => {
-    const raw = createRawSqs(inject("sqsEndpoint"));
-    try {
-      const result = await runCrashScenario({
-        scenario: "crash/sqs",
-        raw,
-        broker: sqsEnv(inject("sqsEndpoint")),
-        handler: fixtureHandler("passthrough.js"),
-        envelopes: CRASH_ENVELOPES,
-        kills: 2,
-        timeoutMs: TIMEOUT_MS,
-        launched,
-        concurrency: 8,
-      });
-      expect(result.missing).toEqual([]);
-      expect(result.notSucceeded).toEqual([]);
-      expect(result.wrongHops).toEqual([]);
-      expect(result.unexpected).toEqual([]);
-      expect(result.kills).toBe(2);
-    } finally {
-      await raw.close();
-    }
-  }, TIMEOUT_MS + 50_000);
+  it(
+    `crash: ${CRASH_ENVELOPES} envelopes through 3 actors, 2 SIGKILLs, none lost`,
+    async () => {
+      const raw = createRawSqs(inject("sqsEndpoint"));
+      try {
+        const result = await runCrashScenario({
+          scenario: "crash/sqs",
+          raw,
+          broker: sqsEnv(inject("sqsEndpoint")),
+          handler: fixtureHandler("passthrough.js"),
+          envelopes: CRASH_ENVELOPES,
+          kills: 2,
+          timeoutMs: TIMEOUT_MS,
+          launched,
+          concurrency: 8,
+        });
+        expect(result.missing).toEqual([]);
+        expect(result.notSucceeded).toEqual([]);
+        expect(result.wrongHops).toEqual([]);
+        expect(result.unexpected).toEqual([]);
+        expect(result.kills).toBe(2);
+      } finally {
+        await raw.close();
+      }
+    },
+    TIMEOUT_MS + 50_000,
+  );
 
   it(`poison: ${POISON_BODIES} fuzzed bodies end in x-sump with their bytes; the actor stays up`, async () => {
     const raw = createRawSqs(inject("sqsEndpoint"));

@@ -98,3 +98,36 @@ describe("crew options", () => {
     await transport.close();
   });
 });
+
+describe("x-sump alerting hook", () => {
+  it("calls onFailure after each failure is stored", async () => {
+    const t = setup();
+    const store = createMemoryStore();
+    const alerts: string[] = [];
+    const sump = createSumpActor({
+      transport: t.transport,
+      store,
+      logger: quietLogger,
+      onFailure: (envelope) =>
+        alerts.push(`${envelope.id}:${envelope.status?.reason}:${store.envelopes.length}`),
+    });
+    await sump.start();
+    // x-sump accepts any route: send to its queue directly.
+    const { encodeEnvelope, createEnvelope } = await import("@asya/envelope");
+    await t.transport.publish("asya-x-sump", {
+      body: encodeEnvelope(
+        createEnvelope({
+          id: "alert-2",
+          route: { prev: ["b"], curr: "b", next: [] },
+          payload: {},
+          status: { phase: "failed", reason: "PolicyExhausted" },
+        }),
+      ),
+    });
+    const deadline = Date.now() + 2_000;
+    while (alerts.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(alerts).toEqual(["alert-2:PolicyExhausted:1"]);
+    expect(sump.counts()).toEqual({ PolicyExhausted: 1 });
+    await sump.stop();
+  });
+});

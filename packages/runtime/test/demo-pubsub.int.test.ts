@@ -1,4 +1,3 @@
-import "./pubsub-cjs-shim.js";
 import { randomBytes } from "node:crypto";
 import { loadTransport } from "@asya/runtime";
 import { runDemo } from "@asya/runtime/demo";

@@ -127,6 +127,33 @@ describe("publishing", () => {
     }
   });
 
+  it("publishes 4,000 messages at once (past amqplib's write buffer: waits for drain) without loss", async () => {
+    const transport = await ready(testTransport());
+    const queue = uniqueQueue();
+    try {
+      // amqplib's per-channel buffer holds 1,024 frames; beyond that publish() returns false and
+      // the transport makes later publishes wait for 'drain' instead of piling up inside amqplib.
+      const total = 4_000;
+      const bodies = Array.from({ length: total }, (_, i) =>
+        new TextEncoder().encode(`${i}:${"x".repeat(1000)}`),
+      );
+      await Promise.all(bodies.map((body) => transport.publish(queue, { body })));
+      expect(await transport.depth(queue)).toBe(total);
+      const seen = new Set<string>();
+      await transport.consume(
+        queue,
+        (message) => {
+          seen.add(new TextDecoder().decode(message.body).split(":")[0]!);
+          return { kind: "ack" };
+        },
+        { concurrency: 32 },
+      );
+      await expect.poll(() => seen.size, { timeout: 30_000 }).toBe(total);
+    } finally {
+      await transport.close();
+    }
+  });
+
   it("depth of a missing queue is NOT_FOUND and does not break later operations", async () => {
     const transport = await ready(testTransport());
     const queue = uniqueQueue();

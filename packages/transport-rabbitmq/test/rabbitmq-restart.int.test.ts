@@ -40,6 +40,7 @@ it("survives a broker restart mid-stream with 2,000 messages in flight: none los
   const total = 2_000;
   const producer = await ready(testTransport({ publishTimeoutMs: 60_000 }));
   const consumer = await ready(testTransport());
+  const impatient = await ready(testTransport({ publishTimeoutMs: 300 }));
   try {
     await producer.ensureQueue(queue);
     const seen = new Map<string, number>();
@@ -81,6 +82,11 @@ it("survives a broker restart mid-stream with 2,000 messages in flight: none los
     holding = false;
     // The second half is published while the broker is down: these publishes wait, then confirm.
     const publishing = publishAll(producer, queue, messages.slice(total / 2), { concurrency: 32 });
+    // A publish whose bounded wait runs out fails with a retryable error instead of vanishing.
+    await expect(impatient.publish(queue, { body: new Uint8Array([0]) })).rejects.toMatchObject({
+      name: "TransportError",
+      retryable: true,
+    });
     await rabbitmqctl("start_app");
     appStopped = false;
 
@@ -93,6 +99,6 @@ it("survives a broker restart mid-stream with 2,000 messages in flight: none los
     const missing = messages.map((m) => new TextDecoder().decode(m.body)).filter((body) => !seen.has(body));
     expect(missing).toEqual([]);
   } finally {
-    await Promise.all([producer.close(), consumer.close()]);
+    await Promise.all([producer.close(), consumer.close(), impatient.close()]);
   }
 }, 120_000);

@@ -11,7 +11,9 @@ export const FIXTURES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..
 /** Absolute path of the built `asya` bin (from packages/runtime/package.json "bin"). */
 export function asyaCliPath(): string {
   const pkgDir = join(REPO_ROOT, "packages/runtime");
-  const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")) as { bin?: string | Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")) as {
+    bin?: string | Record<string, string>;
+  };
   const bin = typeof pkg.bin === "string" ? pkg.bin : pkg.bin?.asya;
   if (bin === undefined) throw new Error("[asya:test] packages/runtime/package.json has no `asya` bin");
   return join(pkgDir, bin);
@@ -87,7 +89,10 @@ export class ActorProcess {
   /** Starts a new incarnation; resolves once spawned. */
   async start(): Promise<void> {
     if (this.running) throw new Error(`[asya:test] ${this.options.label} is already running`);
-    const command = this.options.command ?? { file: process.execPath, args: [assertRuntimeBuilt(), ...(this.options.args ?? ["run"])] };
+    const command = this.options.command ?? {
+      file: process.execPath,
+      args: [assertRuntimeBuilt(), ...(this.options.args ?? ["run"])],
+    };
     const child = spawn(command.file, [...command.args], {
       cwd: REPO_ROOT,
       env: {
@@ -134,7 +139,12 @@ export class ActorProcess {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`[asya:test] ${this.options.label} did not exit within ${timeoutMs} ms\n${this.tail()}`)),
+        () =>
+          reject(
+            new Error(
+              `[asya:test] ${this.options.label} did not exit within ${timeoutMs} ms\n${this.tail()}`,
+            ),
+          ),
         timeoutMs,
       );
     });

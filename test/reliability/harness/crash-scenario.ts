@@ -82,16 +82,25 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
   const done = await sink.waitUntil(
     () => sink.countOf(expected) === expected.size,
     Math.max(1_000, options.timeoutMs - elapsedMs(started)),
-    () => printFigures(`${options.scenario} (progress)`, { delivered: sink.countOf(expected), of: expected.size }),
+    () =>
+      printFigures(`${options.scenario} (progress)`, {
+        delivered: sink.countOf(expected),
+        of: expected.size,
+      }),
   );
   const totalMs = elapsedMs(started);
   const tally = sink.tally(ids);
   const notSucceeded: string[] = [];
   const wrongHops: string[] = [];
   for (const id of ids) {
-    const first = sink.byId.get(id)?.[0]?.envelope;
+    const records = sink.byId.get(id) ?? [];
+    const first = records[0]?.envelope;
     if (first === undefined) continue;
-    if (first.status?.phase !== "succeeded") notSucceeded.push(`${id}:${first.status?.phase}/${first.status?.reason}`);
+    // Every copy (duplicates included) must be a success.
+    for (const record of records) {
+      const status = record.envelope?.status;
+      if (status?.phase !== "succeeded") notSucceeded.push(`${id}:${status?.phase}/${status?.reason}`);
+    }
     const hops = (first.payload as { hops?: unknown } | undefined)?.hops;
     if (JSON.stringify(hops) !== JSON.stringify(ACTORS)) wrongHops.push(`${id}:${JSON.stringify(hops)}`);
   }
@@ -103,7 +112,9 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
   await sink.stop();
   if (tally.missing.length > 0) {
     for (const actor of actors) {
-      process.stdout.write(`--- ${options.scenario}: output of ${actor.process.options.label} ---\n${actor.process.tail(3_000)}\n`);
+      process.stdout.write(
+        `--- ${options.scenario}: output of ${actor.process.options.label} ---\n${actor.process.tail(3_000)}\n`,
+      );
     }
   }
   printFigures(options.scenario, {

@@ -95,7 +95,7 @@ function deepNesting(index: number, actor: string, prng: Prng, minDepth: number)
 
 function hugeString(index: number, actor: string, prng: Prng, maxBytes: number): string {
   const size = prng.int(64 * 1024, maxBytes);
-  const filler = prng.pick(["x", "é", "\\u0000", "\\\"", "🦀"]).repeat(size);
+  const filler = prng.pick(["x", "é", "\\u0000", '\\"', "🦀"]).repeat(size);
   const variants = [
     // A huge value in a field that must be a DNS-1123 actor name.
     `{"id":"fz-${index}","route":{"prev":[],"curr":"${actor}","next":["${filler.slice(0, size)}"]},"payload":{}}`,
@@ -206,7 +206,11 @@ export function generateFuzzCorpus(options: FuzzCorpusOptions): FuzzBody[] {
         push(kind, randomBytes(index, prng));
         break;
       case "truncated-json": {
-        const full = envelopeText(index, actor, `{"text":"${"lorem ipsum ".repeat(prng.int(1, 20))}","n":${index}}`);
+        const full = envelopeText(
+          index,
+          actor,
+          `{"text":"${"lorem ipsum ".repeat(prng.int(1, 20))}","n":${index}}`,
+        );
         push(kind, encoder.encode(full.slice(0, prng.int(1, full.length - 1))));
         break;
       }

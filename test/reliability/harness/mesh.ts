@@ -114,13 +114,18 @@ export function makeEnvelopes(
   for (let seq = 0; seq < count; seq++) {
     const id = `${prefix}-${seq}`;
     ids.push(id);
-    bodies.push(encodeEnvelope(createEnvelope({ id, route: [...route], payload: { key: id, seq, ...extra(seq) } })));
+    bodies.push(
+      encodeEnvelope(createEnvelope({ id, route: [...route], payload: { key: id, seq, ...extra(seq) } })),
+    );
   }
   return { ids, bodies };
 }
 
 /** The queues of `actors` in `namespace`, plus x-sink's (and x-sump's). */
-export function meshQueues(actors: readonly string[], namespace: string): { actors: string[]; sink: string; sump: string } {
+export function meshQueues(
+  actors: readonly string[],
+  namespace: string,
+): { actors: string[]; sink: string; sump: string } {
   return {
     actors: actors.map((actor) => queueName(actor, namespace)),
     sink: queueName("x-sink", namespace),

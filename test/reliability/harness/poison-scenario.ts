@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { elapsedMs, printFigures } from "./figures.js";
@@ -71,7 +70,9 @@ export function keptBytes(
     const payload = (current as { payload?: unknown } | undefined)?.payload;
     if (!isRawBodyPayload(payload)) return undefined;
     const bytes =
-      payload.encoding === "base64" ? new Uint8Array(Buffer.from(payload.body, "base64")) : new TextEncoder().encode(payload.body);
+      payload.encoding === "base64"
+        ? new Uint8Array(Buffer.from(payload.body, "base64"))
+        : new TextEncoder().encode(payload.body);
     const digest = digestOf(bytes);
     if (known.has(digest)) return { digest, layers: layer };
     try {
@@ -135,7 +136,12 @@ export async function runPoisonScenario(options: PoisonScenarioOptions): Promise
   });
   options.launched.push(sinkCrew);
 
-  const corpus = generateFuzzCorpus({ count: options.count, seed, actor: "a", oversizedBytes: options.oversizedBytes });
+  const corpus = generateFuzzCorpus({
+    count: options.count,
+    seed,
+    actor: "a",
+    oversizedBytes: options.oversizedBytes,
+  });
   const known = new Map(corpus.map((body) => [body.digest, body]));
   const started = Date.now();
   await options.raw.publish(

@@ -17,7 +17,9 @@ export function cpuSecondsOf(pid: number): number | undefined {
 }
 
 /** Samples a process's CPU use: call `stop()` for the average share of one core since `start`. */
-export function startCpuMeter(pid: number): { stop(): { cpuSec: number; wallSec: number; coreShare: number } } {
+export function startCpuMeter(pid: number): {
+  stop(): { cpuSec: number; wallSec: number; coreShare: number };
+} {
   const cpu0 = cpuSecondsOf(pid) ?? 0;
   const wall0 = Date.now();
   let lastCpu = cpu0;

@@ -11,7 +11,11 @@ const execFileAsync = promisify(execFile);
 const START_TIMEOUT_MS = 60_000;
 
 /** Runs `rabbitmqctl -n <node> <args>` (bounded), returning stdout. */
-export async function rabbitmqctl(node: string, args: readonly string[], timeoutMs = 30_000): Promise<string> {
+export async function rabbitmqctl(
+  node: string,
+  args: readonly string[],
+  timeoutMs = 30_000,
+): Promise<string> {
   const { stdout } = await execFileAsync("rabbitmqctl", ["-q", "-n", node, ...args], { timeout: timeoutMs });
   return stdout;
 }
@@ -36,7 +40,9 @@ async function waitPort(port: number, open: boolean, timeoutMs: number): Promise
     if ((await portOpen(port)) === open) return;
     await sleep(100);
   }
-  throw new Error(`[asya:test] port ${port} did not become ${open ? "open" : "closed"} within ${timeoutMs} ms`);
+  throw new Error(
+    `[asya:test] port ${port} did not become ${open ? "open" : "closed"} within ${timeoutMs} ms`,
+  );
 }
 
 /** A RabbitMQ node private to one test file, so stopping it never disturbs other tests. */
@@ -64,7 +70,10 @@ export async function startRabbitMqNode(): Promise<RabbitMqNode> {
   const port = await freePort();
   const distPort = await freePort();
   const node = `asyarel${port}@localhost`;
-  writeFileSync(join(dir, "rabbitmq.conf"), `listeners.tcp.default = 127.0.0.1:${port}\nloopback_users = none\n`);
+  writeFileSync(
+    join(dir, "rabbitmq.conf"),
+    `listeners.tcp.default = 127.0.0.1:${port}\nloopback_users = none\n`,
+  );
   writeFileSync(join(dir, "enabled_plugins"), "[].\n");
   // The server may drop privileges to the rabbitmq user: let it write here.
   await execFileAsync("chmod", ["-R", "a+rwX", dir]);

@@ -1,5 +1,5 @@
-import { PubSub } from "@google-cloud/pubsub";
 import { createPubSubTransport } from "@asya/transport-pubsub";
+import { PubSub } from "@google-cloud/pubsub";
 import type { RawBroker, RawConsumer, RawMessage } from "./raw-broker.js";
 
 /** The project id every reliability test uses on the emulator. */

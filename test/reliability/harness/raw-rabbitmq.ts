@@ -44,7 +44,10 @@ export async function createRawRabbitMq(url = rabbitMqUrl()): Promise<RawBroker>
     async publish(queue, bodies) {
       for (let i = 0; i < bodies.length; i += CONFIRM_WINDOW) {
         for (const body of bodies.slice(i, i + CONFIRM_WINDOW)) {
-          const ok = publishChannel.sendToQueue(queue, Buffer.from(body), { persistent: true, mandatory: true });
+          const ok = publishChannel.sendToQueue(queue, Buffer.from(body), {
+            persistent: true,
+            mandatory: true,
+          });
           if (!ok) await new Promise((resolve) => publishChannel.once("drain", resolve));
         }
         await publishChannel.waitForConfirms();

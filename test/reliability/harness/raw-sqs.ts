@@ -1,3 +1,4 @@
+import { createSqsTransport } from "@asya/transport-sqs";
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -7,7 +8,6 @@ import {
   SendMessageBatchCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { createSqsTransport } from "@asya/transport-sqs";
 import type { RawBroker, RawConsumer, RawMessage } from "./raw-broker.js";
 import { BODY_ENCODING_ATTRIBUTE, decodeWireBody, sqsWireBody } from "./sqs-wire.js";
 
@@ -40,7 +40,11 @@ export function createRawSqs(endpoint: string): RawBroker {
     },
     async publish(queue, bodies) {
       const url = await urlOf(queue);
-      let batch: Array<{ Id: string; MessageBody: string; MessageAttributes: Record<string, MessageAttributeValue> }> = [];
+      let batch: Array<{
+        Id: string;
+        MessageBody: string;
+        MessageAttributes: Record<string, MessageAttributeValue>;
+      }> = [];
       let batchBytes = 0;
       const flush = async (): Promise<void> => {
         if (batch.length === 0) return;
@@ -108,7 +112,10 @@ export function createRawSqs(endpoint: string): RawBroker {
     },
     async depth(queue) {
       const { Attributes } = await client.send(
-        new GetQueueAttributesCommand({ QueueUrl: await urlOf(queue), AttributeNames: ["ApproximateNumberOfMessages"] }),
+        new GetQueueAttributesCommand({
+          QueueUrl: await urlOf(queue),
+          AttributeNames: ["ApproximateNumberOfMessages"],
+        }),
       );
       const raw = Attributes?.ApproximateNumberOfMessages;
       return raw === undefined ? undefined : Number(raw);

@@ -12,7 +12,11 @@ export interface SinkRecord {
 /** The fields of a terminal envelope the scenarios look at. */
 export interface SinkEnvelope {
   readonly id: string;
-  readonly route?: { readonly prev?: readonly string[]; readonly curr?: string; readonly next?: readonly string[] };
+  readonly route?: {
+    readonly prev?: readonly string[];
+    readonly curr?: string;
+    readonly next?: readonly string[];
+  };
   readonly status?: {
     readonly phase?: string;
     readonly reason?: string;

@@ -9,9 +9,15 @@ const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
  * Encodes bytes the way any SQS producer must (SQS bodies are XML-safe text): UTF-8 text as is,
  * anything else as base64 marked with the Asya wire attribute, the empty body as `-` + `empty`.
  */
-export function sqsWireBody(bytes: Uint8Array): { body: string; attributes: Record<string, MessageAttributeValue> } {
+export function sqsWireBody(bytes: Uint8Array): {
+  body: string;
+  attributes: Record<string, MessageAttributeValue>;
+} {
   if (bytes.byteLength === 0) {
-    return { body: "-", attributes: { [BODY_ENCODING_ATTRIBUTE]: { DataType: "String", StringValue: "empty" } } };
+    return {
+      body: "-",
+      attributes: { [BODY_ENCODING_ATTRIBUTE]: { DataType: "String", StringValue: "empty" } },
+    };
   }
   try {
     const text = strictDecoder.decode(bytes);
@@ -30,4 +36,3 @@ export function decodeWireBody(body: string, encoding: string | undefined): Uint
   if (encoding === "base64") return new Uint8Array(Buffer.from(body, "base64"));
   return new TextEncoder().encode(body);
 }
-

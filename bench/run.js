@@ -23,9 +23,13 @@ const files = readdirSync(here)
 /** Runs one scenario, teeing its stdout; resolves { code, output }. */
 function runOne(file) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--expose-gc", join(here, file), ...passThrough], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--expose-gc", "--no-warnings", join(here, file), ...passThrough],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     let output = "";
     child.stdout.on("data", (chunk) => {
       process.stdout.write(chunk);
@@ -72,7 +76,8 @@ function updateResults(sections) {
     ].join("\n"),
   );
   for (const { file, output, code } of sections) {
-    const status = code === 0 ? "" : `\n\n**This scenario exited with code ${code}; figures above may be partial.**`;
+    const status =
+      code === 0 ? "" : `\n\n**This scenario exited with code ${code}; figures above may be partial.**`;
     replace(file, `## ${file}\n\n${output.trim()}${status}`);
   }
   writeFileSync(path, text);

@@ -6,7 +6,10 @@
 //    the confirm) that parses the envelope, advances the route and re-serializes it;
 //  - mqt: @message-queue-toolkit/amqp (consumer + queue publisher, zod schema validation), prefetch
 //    = concurrency; it cannot wait for publisher confirms (fire-and-forget publish), so it does
-//    less durability work than the other two.
+//    less durability work than the other two;
+//  - adapter alone: @asya/transport-rabbitmq consume -> publish the same bytes -> ack, without the
+//    runtime, to split the runtime's cost from the adapter's.
+// CPU µs per message of this process (user + system, including the completion polling) is reported too.
 // Completion = all N messages counted on queue B (polled with checkQueue every 10 ms, same for all).
 // Needs `pnpm build` and RabbitMQ (ASYA_TEST_RABBITMQ_URL, default amqp://guest:guest@127.0.0.1:5672).
 // Usage: node --expose-gc bench/runtime-rabbitmq.bench.js [--rounds=5] [--concurrency=1,16,64]
@@ -26,19 +29,21 @@ import {
   interleave,
   listArg,
   markdownTable,
+  median,
   numberArg,
   peakRssOf,
   ratio,
 } from "./lib/index.js";
-import { startMqtPipe } from "./lib/mqt-amqp.js";
 import { payloadOf } from "./lib/memory-pipeline.js";
+import { startMqtPipe } from "./lib/mqt-amqp.js";
 
 const url = process.env.ASYA_TEST_RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672";
 const quick = flag("quick");
 const ROUNDS = numberArg("rounds", 5);
 const LEVELS = listArg("concurrency", [1, 16, 64]);
 const fixed = numberArg("messages", 0);
-const sizeFor = (c) => fixed || (quick ? { 1: 100, 16: 500, 64: 800 } : { 1: 250, 16: 1200, 64: 2000 })[c] || 1000;
+const sizeFor = (c) =>
+  fixed || (quick ? { 1: 50, 16: 500, 64: 800 } : { 1: 100, 16: 1000, 64: 2000 })[c] || 1000;
 const payload = payloadOf(1024);
 
 heading(
@@ -61,9 +66,13 @@ async function prepare(count, mqt) {
   const a = queueName(actorA);
   const b = queueName(actorB);
   for (const q of [a, `${a}-dlq`, b, `${b}-dlq`]) await declare(q);
-  const envelope = createEnvelope({ id: `env-${tag}`, route: { prev: [], curr: actorA, next: [actorB] }, payload });
+  const envelope = createEnvelope({
+    id: `env-${tag}`,
+    route: { prev: [], curr: actorA, next: [actorB] },
+    payload,
+  });
   const body = mqt
-    ? Buffer.from(JSON.stringify({ ...envelope, type: "bench.pipe" }))
+    ? Buffer.from(JSON.stringify({ ...envelope, type: "bench.pipe", timestamp: new Date().toISOString() }))
     : Buffer.from(encodeEnvelope(envelope));
   for (let i = 0; i < count; i++) {
     if (!admin.sendToQueue(a, body, { persistent: true, contentType: "application/json" })) {
@@ -77,6 +86,12 @@ async function prepare(count, mqt) {
 async function cleanup({ a, b }) {
   for (const q of [a, `${a}-dlq`, b, `${b}-dlq`]) await admin.deleteQueue(q).catch(() => undefined);
 }
+
+/** CPU time (user + system, µs) this process used since `since`, including the checkQueue polling. */
+const cpuOf = (since) => {
+  const { user, system } = process.cpuUsage(since);
+  return user + system;
+};
 
 /** Resolves with the time (ms since `start`) when B holds `count` messages. */
 async function whenDelivered(b, count, start) {
@@ -101,13 +116,39 @@ async function runRuntime(count, concurrency) {
     handler: (p) => p,
   });
   await transport.ensureQueue(q.b); // connect + declare outside the timed part
+  const cpu = process.cpuUsage();
   const start = performance.now();
   await actor.start();
   const ms = await whenDelivered(q.b, count, start);
+  const cpuUs = cpuOf(cpu);
   await actor.stop({ graceMs: 2000 });
   await transport.close();
   await cleanup(q);
-  return (count / ms) * 1000;
+  return { value: (count / ms) * 1000, cpuUsPerMsg: cpuUs / count };
+}
+
+/** The adapter alone (no runtime): consume A -> publish the same bytes to B -> ack. Isolates the runtime's share. */
+async function runTransportOnly(count, concurrency) {
+  const q = await prepare(count, false);
+  const transport = createRabbitMqTransport({ url, prefetch: concurrency });
+  await transport.ensureQueue(q.a);
+  await transport.ensureQueue(q.b);
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const sub = await transport.consume(
+    q.a,
+    async (message) => {
+      await transport.publish(q.b, { body: message.body });
+      return { kind: "ack" };
+    },
+    { concurrency },
+  );
+  const ms = await whenDelivered(q.b, count, start);
+  const cpuUs = cpuOf(cpu);
+  await sub.stop();
+  await transport.close();
+  await cleanup(q);
+  return { value: (count / ms) * 1000, cpuUsPerMsg: cpuUs / count };
 }
 
 async function runRaw(count, concurrency) {
@@ -116,6 +157,7 @@ async function runRaw(count, concurrency) {
   const consumer = await connection.createChannel();
   const publisher = await connection.createConfirmChannel();
   await consumer.prefetch(concurrency);
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const { consumerTag } = await consumer.consume(q.a, (message) => {
     if (message === null) return;
@@ -123,7 +165,11 @@ async function runRaw(count, concurrency) {
     try {
       const envelope = JSON.parse(message.content.toString("utf8"));
       const { route } = envelope;
-      envelope.route = { prev: [...route.prev, route.curr], curr: route.next[0] ?? "", next: route.next.slice(1) };
+      envelope.route = {
+        prev: [...route.prev, route.curr],
+        curr: route.next[0] ?? "",
+        next: route.next.slice(1),
+      };
       out = Buffer.from(JSON.stringify(envelope));
     } catch {
       consumer.nack(message, false, false);
@@ -133,7 +179,12 @@ async function runRaw(count, concurrency) {
       "",
       q.b,
       out,
-      { persistent: true, mandatory: true, contentType: "application/json", headers: message.properties.headers },
+      {
+        persistent: true,
+        mandatory: true,
+        contentType: "application/json",
+        headers: message.properties.headers,
+      },
       (error) => {
         if (error) consumer.nack(message, false, true);
         else consumer.ack(message);
@@ -141,20 +192,23 @@ async function runRaw(count, concurrency) {
     );
   });
   const ms = await whenDelivered(q.b, count, start);
+  const cpuUs = cpuOf(cpu);
   await consumer.cancel(consumerTag);
   await connection.close();
   await cleanup(q);
-  return (count / ms) * 1000;
+  return { value: (count / ms) * 1000, cpuUsPerMsg: cpuUs / count };
 }
 
 async function runMqt(count, concurrency) {
   const q = await prepare(count, true);
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const pipe = await startMqtPipe(url, q.a, q.b, concurrency);
   const ms = await whenDelivered(q.b, count, start);
+  const cpuUs = cpuOf(cpu);
   await pipe.close();
   await cleanup(q);
-  return (count / ms) * 1000;
+  return { value: (count / ms) * 1000, cpuUsPerMsg: cpuUs / count };
 }
 
 const rows = [];
@@ -166,6 +220,7 @@ for (const concurrency of LEVELS) {
       runtime: ({ warmup }) => runRuntime(warmup ? Math.min(count, 100) : count, concurrency),
       raw: ({ warmup }) => runRaw(warmup ? Math.min(count, 100) : count, concurrency),
       mqt: ({ warmup }) => runMqt(warmup ? Math.min(count, 100) : count, concurrency),
+      transport: ({ warmup }) => runTransportOnly(warmup ? Math.min(count, 100) : count, concurrency),
     },
     { rounds: ROUNDS, label },
   );
@@ -177,13 +232,19 @@ for (const concurrency of LEVELS) {
     fmtInt(results.mqt.median),
     `**${ratio(results.runtime.median, results.raw.median)}**`,
     `**${ratio(results.runtime.median, results.mqt.median)}**`,
+    fmtInt(results.transport.median),
+    ["runtime", "raw", "mqt", "transport"]
+      .map((n) => fmtInt(median(results[n].extras.map((e) => e.cpuUsPerMsg))))
+      .join(" / "),
     `${fmtMiB(peakRssOf(`${label}runtime`))} / ${fmtMiB(peakRssOf(`${label}raw`))} / ${fmtMiB(peakRssOf(`${label}mqt`))}`,
   ]);
   console.error(
-    `concurrency ${concurrency}: runtime ${results.runtime.values.map(fmtInt).join(",")} raw ${results.raw.values.map(fmtInt).join(",")} mqt ${results.mqt.values.map(fmtInt).join(",")}`,
+    `concurrency ${concurrency}: runtime ${results.runtime.values.map(fmtInt).join(",")} raw ${results.raw.values.map(fmtInt).join(",")} mqt ${results.mqt.values.map(fmtInt).join(",")} adapter ${results.transport.values.map(fmtInt).join(",")}`,
   );
 }
-console.log(`Median msgs/s of ${Math.max(5, ROUNDS)} interleaved rounds (after 1 warm-up round) per concurrency level.\n`);
+console.log(
+  `Median msgs/s of ${Math.max(5, ROUNDS)} interleaved rounds (after 1 warm-up round) per concurrency level.\n`,
+);
 console.log(
   markdownTable(
     [
@@ -194,6 +255,8 @@ console.log(
       { title: "@message-queue-toolkit/amqp msgs/s" },
       { title: "ratio runtime/raw" },
       { title: "ratio runtime/mqt" },
+      { title: "adapter alone msgs/s (no runtime)" },
+      { title: "CPU µs/msg runtime / raw / mqt / adapter (this process)" },
       { title: "peak RSS runtime / raw / mqt", align: "left" },
     ],
     rows,

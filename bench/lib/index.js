@@ -1,4 +1,5 @@
 // Shared helpers of the bench scripts (plain ESM, no build step).
+import "./warnings.js";
 
 export { flag, listArg, numberArg, stringArg } from "./args.js";
 export { interleave, waitUntil } from "./interleave.js";

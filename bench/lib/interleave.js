@@ -1,8 +1,8 @@
 // Interleaved A/B(/C...) runner: every round runs each variant once, in a rotated order, so slow
 // drift and neighbours' noise on the shared machine hit all variants alike. Reports medians.
 
-import { median } from "./stats.js";
 import { trackRss } from "./rss.js";
+import { median } from "./stats.js";
 
 /**
  * Runs `rounds` interleaved rounds (>= 5 enforced unless `allowFewer`). Each variant is an async
@@ -10,7 +10,10 @@ import { trackRss } from "./rss.js";
  * Order rotates each round (A B C, B C A, ...). Returns { [name]: { values, median, extras } }.
  * `warmup` rounds run first and are discarded.
  */
-export async function interleave(variants, { rounds = 5, warmup = 1, allowFewer = false, label = "", onRound } = {}) {
+export async function interleave(
+  variants,
+  { rounds = 5, warmup = 1, allowFewer = false, label = "", onRound } = {},
+) {
   const names = Object.keys(variants);
   const effectiveRounds = allowFewer ? rounds : Math.max(5, rounds);
   const results = Object.fromEntries(names.map((name) => [name, { values: [], extras: [] }]));

@@ -9,6 +9,8 @@ import { createActor, silentLogger } from "@asya/runtime";
 import { createMemoryBroker, createMemoryTransport } from "@asya/transport";
 
 const ACK = Object.freeze({ kind: "ack" });
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 let runCounter = 0;
 
 /** A JSON payload of about `bytes` bytes (nested records, not one big string). */
@@ -25,10 +27,14 @@ export function payloadOf(bytes) {
 }
 
 /**
- * Builds a pipeline of `length` stages. kind "ours" = runtime actors, "baseline" = raw consumers.
+ * Builds a pipeline of `length` stages. kind "ours" = runtime actors, "baseline" = raw consumers
+ * moving the bytes unchanged, "json" = raw consumers that JSON-decode, advance the route, re-encode.
  * Returns { inputQueue, body, stamps, feed(count, window), latency(count), heapSample(), close() }.
  */
-export async function createPipeline(kind, { length = 3, payloadBytes = 200, concurrency = 16, body: fixedBody } = {}) {
+export async function createPipeline(
+  kind,
+  { length = 3, payloadBytes = 200, concurrency = 16, body: fixedBody } = {},
+) {
   runCounter += 1;
   const broker = createMemoryBroker();
   const transport = createMemoryTransport({ broker });
@@ -72,7 +78,19 @@ export async function createPipeline(kind, { length = 3, payloadBytes = 200, con
           stageQueues[i],
           async (message) => {
             stamps[i] = performance.now();
-            await transport.publish(next, { body: message.body });
+            if (kind === "json") {
+              // What a hand-written service minimally does: decode, advance the route, encode.
+              const envelope = JSON.parse(decoder.decode(message.body));
+              const { route } = envelope;
+              envelope.route = {
+                prev: [...route.prev, route.curr],
+                curr: route.next[0] ?? "",
+                next: route.next.slice(1),
+              };
+              await transport.publish(next, { body: encoder.encode(JSON.stringify(envelope)) });
+            } else {
+              await transport.publish(next, { body: message.body });
+            }
             return ACK;
           },
           { concurrency },

@@ -10,6 +10,7 @@ import {
   AmqpConnectionManager,
   AmqpConsumerErrorResolver,
 } from "@message-queue-toolkit/amqp";
+import { MessageHandlerConfigBuilder } from "@message-queue-toolkit/core";
 import { z } from "zod";
 
 export const MQT_SCHEMA = z.looseObject({
@@ -20,13 +21,16 @@ export const MQT_SCHEMA = z.looseObject({
 });
 
 const noop = () => {};
+const dbg = (...a) => {
+  if (globalThis.MQT_DEBUG) console.error("[mqt]", ...a);
+};
 const logger = {
   level: "silent",
   trace: noop,
   debug: noop,
   info: noop,
-  warn: noop,
-  error: noop,
+  warn: dbg,
+  error: dbg,
   fatal: noop,
   silent: noop,
   child() {
@@ -51,7 +55,7 @@ class PipeConsumer extends AbstractAmqpQueueConsumer {
     super(deps, {
       messageTypeResolver: { messageTypePath: "type" },
       locatorConfig: { queueName },
-      handlers: [{ schema: MQT_SCHEMA, messageType: "bench.pipe", handler }],
+      handlers: new MessageHandlerConfigBuilder().addConfig(MQT_SCHEMA, handler).build(),
     });
     this.prefetchCount = prefetch;
   }
@@ -83,7 +87,7 @@ export async function startMqtPipe(url, from, to, prefetch) {
   const deps = {
     amqpConnectionManager,
     logger,
-    errorReporter: { report: noop },
+    errorReporter: { report: dbg },
     consumerErrorResolver: new AmqpConsumerErrorResolver(),
     transactionObservabilityManager: undefined,
   };

@@ -1,6 +1,6 @@
 // Resident-set-size sampling: the process peak plus a per-variant peak while that variant ran.
 
-let current = undefined;
+let current;
 const peaks = new Map();
 let timer;
 

@@ -5,7 +5,8 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 
-export const PUBSUB_EMULATOR_BIN = "/usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator";
+export const PUBSUB_EMULATOR_BIN =
+  "/usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator";
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -92,7 +93,8 @@ export async function startMoto() {
  * PUBSUB_EMULATOR_HOST in this process's env.
  */
 export async function startPubSubEmulator() {
-  if (!existsSync(PUBSUB_EMULATOR_BIN)) throw new Error(`Pub/Sub emulator not found at ${PUBSUB_EMULATOR_BIN}`);
+  if (!existsSync(PUBSUB_EMULATOR_BIN))
+    throw new Error(`Pub/Sub emulator not found at ${PUBSUB_EMULATOR_BIN}`);
   const port = await freePort();
   const { child, stop } = spawnGroup(PUBSUB_EMULATOR_BIN, ["--host=127.0.0.1", `--port=${port}`]);
   const host = `127.0.0.1:${port}`;

@@ -68,6 +68,13 @@ describe("configFromEnv", () => {
         PUBSUB_EMULATOR_HOST: "127.0.0.1:8085",
       }).transport,
     ).toEqual({ kind: "pubsub", projectId: "p", apiEndpoint: "127.0.0.1:8085" });
+    expect(
+      configFromEnv({
+        ASYA_TRANSPORT: "pubsub",
+        ASYA_PUBSUB_PROJECT_ID: "p",
+        ASYA_PUBSUB_ACK_DEADLINE_SEC: "10",
+      }).transport,
+    ).toEqual({ kind: "pubsub", projectId: "p", ackDeadlineSec: 10 });
   });
 
   it.each([
@@ -84,6 +91,10 @@ describe("configFromEnv", () => {
     ["ASYA_RESILIENCY_ACTOR_TIMEOUT", { ASYA_RESILIENCY_ACTOR_TIMEOUT: "forever" }],
     ["ASYA_RABBITMQ_URL", { ASYA_TRANSPORT: "rabbitmq", ASYA_RABBITMQ_URL: "http://x" }],
     ["ASYA_PUBSUB_PROJECT_ID", { ASYA_TRANSPORT: "pubsub" }],
+    [
+      "ASYA_PUBSUB_ACK_DEADLINE_SEC",
+      { ASYA_TRANSPORT: "pubsub", ASYA_PUBSUB_PROJECT_ID: "p", ASYA_PUBSUB_ACK_DEADLINE_SEC: "5" },
+    ],
     ["ASYA_SQS_WAIT_TIME_SECONDS", { ASYA_TRANSPORT: "sqs", ASYA_SQS_WAIT_TIME_SECONDS: "21" }],
     ["ASYA_MAX_MESSAGE_BYTES", { ASYA_MAX_MESSAGE_BYTES: "-1" }],
     ["ASYA_LOG_LEVEL", { ASYA_LOG_LEVEL: "loud" }],

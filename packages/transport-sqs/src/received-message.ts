@@ -25,16 +25,11 @@ export function decodeReceivedMessage(queue: string, raw: Message): DecodedSqsMe
   const all = fromMessageAttributes(raw.MessageAttributes);
   const body = decodeSqsBody(raw.Body ?? "", all[BODY_ENCODING_ATTRIBUTE]);
   const packed = all[PACKED_ATTRIBUTES_ATTRIBUTE];
-  let attributes: Record<string, string> = {};
-  if (packed !== undefined) {
-    attributes = unpack(packed);
-    for (const [name, value] of Object.entries(all)) {
-      if (!name.startsWith(INTERNAL_ATTRIBUTE_PREFIX)) attributes[name] = value;
-    }
-  } else {
-    for (const [name, value] of Object.entries(all)) {
-      if (!name.startsWith(INTERNAL_ATTRIBUTE_PREFIX)) attributes[name] = value;
-    }
+  // Attributes packed by the adapter (a re-publish that needed extra slots) come first; the
+  // native ones (e.g. the dead-letter reason) are added on top. Internal ones are dropped.
+  const attributes: Record<string, string> = packed === undefined ? {} : unpack(packed);
+  for (const [name, value] of Object.entries(all)) {
+    if (!name.startsWith(INTERNAL_ATTRIBUTE_PREFIX)) attributes[name] = value;
   }
   const count = Number(raw.Attributes?.ApproximateReceiveCount);
   const message: ReceivedMessage = {

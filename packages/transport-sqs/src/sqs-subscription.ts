@@ -45,6 +45,12 @@ export interface SubscriptionDeps {
 
 const MAX_RECEIVE_BACKOFF_MS = 5_000;
 
+/** A subscription the transport can also terminate (on close). */
+export interface SqsSubscription extends Subscription {
+  /** Aborts every running handler's signal, then stops like `stop()`. */
+  terminate(): Promise<void>;
+}
+
 /**
  * Starts consuming `queue`: `ceil(concurrency / batchSize)` long-polling loops each ask for as many
  * messages as there are free handler slots (at most `batchSize`), run handlers with a visibility
@@ -52,12 +58,6 @@ const MAX_RECEIVE_BACKOFF_MS = 5_000;
  *
  * @throws TransportError `NOT_FOUND` when the queue does not exist (and `autoCreate` is off).
  */
-/** A subscription the transport can also terminate (on close). */
-export interface SqsSubscription extends Subscription {
-  /** Aborts every running handler's signal, then stops like `stop()`. */
-  terminate(): Promise<void>;
-}
-
 export async function startSqsSubscription(
   queue: string,
   handler: MessageHandler,
@@ -221,9 +221,12 @@ export async function startSqsSubscription(
 
   const poll = async (): Promise<void> => {
     let failures = 0;
+    // Receive once at least half a batch of slots is free (or nothing runs): fuller batches mean
+    // fewer ReceiveMessage calls (SQS bills per request), without waiting on one slow handler.
+    const target = Math.max(1, Math.floor(Math.min(deps.batchSize, concurrency) / 2));
     while (!stopping) {
       const free = Math.min(deps.batchSize, concurrency - busy);
-      if (free <= 0) {
+      if (free <= 0 || (free < target && busy > 0)) {
         await new Promise<void>((resolve) => {
           waiters.push(resolve);
         });
@@ -247,6 +250,7 @@ export async function startSqsSubscription(
         deps.setHealthy(true);
       } catch (error) {
         busy -= free;
+        wakeUp();
         const classified = classifySqsError(error);
         if (classified.code === "CONNECTION") deps.setHealthy(false);
         report(classified);
@@ -255,6 +259,7 @@ export async function startSqsSubscription(
         continue;
       }
       busy -= free - received.length;
+      if (received.length < free) wakeUp(); // unused reservations free slots for other pollers
       if (stopping) {
         busy -= received.length;
         await release(received);

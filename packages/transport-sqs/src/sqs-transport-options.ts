@@ -50,6 +50,7 @@ export interface SqsTransportOptions {
   readonly deduplicationIdAttribute?: string;
 }
 
+/** zod schema of {@link SqsTransportOptions}; parsing fills the documented defaults. */
 export const sqsTransportOptionsSchema = z
   .object({
     region: z.string().min(1).optional(),

@@ -8,7 +8,6 @@ import {
 import {
   GetQueueAttributesCommand,
   SendMessageBatchCommand,
-  type SendMessageBatchRequestEntry,
   SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
@@ -22,15 +21,13 @@ import {
   type SqsSendEntry,
 } from "./outgoing-message.js";
 import { createQueueResolver } from "./queue-resolver.js";
+import { chunkSendEntries, type SendBatchRequest, sendBatch, toRequest } from "./send-batch.js";
 import { type SqsSubscription, startSqsSubscription } from "./sqs-subscription.js";
 import {
   resolveSqsTransportOptions,
   SQS_MAX_DELAY_SECONDS,
-  SQS_MAX_MESSAGE_BYTES,
   type SqsTransportOptions,
 } from "./sqs-transport-options.js";
-
-const BATCH_ATTEMPTS = 3;
 
 function closedError(): TransportError {
   return new TransportError("transport is closed", { code: "CLOSED", retryable: false, transport: "sqs" });
@@ -47,11 +44,6 @@ function abortedError(cause: unknown): TransportError {
 
 function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
-}
-
-function toRequest(entry: SqsSendEntry): Omit<SendMessageBatchRequestEntry, "Id"> {
-  const { sizeBytes: _size, ...request } = entry;
-  return request;
 }
 
 /**
@@ -174,49 +166,13 @@ export function createSqsTransport(options: SqsTransportOptions = {}): Transport
     }
   };
 
-  const sendBatch = async (
-    queueUrl: string,
-    entries: SqsSendEntry[],
-    signal?: AbortSignal,
-  ): Promise<void> => {
-    let pending = entries.map((entry, index) => ({ entry, id: String(index) }));
-    let lastError: TransportError | undefined;
-    for (let attempt = 1; attempt <= BATCH_ATTEMPTS && pending.length > 0; attempt += 1) {
-      const response = await call(() =>
-        client.send(
-          new SendMessageBatchCommand({
-            QueueUrl: queueUrl,
-            Entries: pending.map(({ entry, id }) => ({ Id: id, ...toRequest(entry) })),
-          }),
-          signal === undefined ? {} : { abortSignal: signal },
-        ),
-      );
-      const failed = new Map((response.Failed ?? []).map((failure) => [failure.Id, failure]));
-      const succeeded = new Set((response.Successful ?? []).map((success) => success.Id));
-      const retry: typeof pending = [];
-      for (const item of pending) {
-        if (succeeded.has(item.id)) continue;
-        const failure = failed.get(item.id);
-        const classified = classifySqsError({
-          name: failure?.Code ?? "UnknownBatchResult",
-          message: failure?.Message ?? "no result for entry",
-          $fault: failure?.SenderFault === true ? "client" : "server",
-        });
-        lastError = classified;
-        if (!classified.retryable) throw classified;
-        retry.push(item);
-      }
-      pending = retry;
-    }
-    if (pending.length > 0) {
-      throw new TransportError(`${pending.length} of ${entries.length} batch entries could not be sent`, {
-        code: lastError?.code ?? "UNKNOWN",
-        retryable: true,
-        transport: "sqs",
-        cause: lastError,
-      });
-    }
-  };
+  const send: SendBatchRequest = (queueUrl, entries, signal) =>
+    call(() =>
+      client.send(
+        new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }),
+        signal === undefined ? {} : { abortSignal: signal },
+      ),
+    );
 
   const publishBatch = async (
     queue: string,
@@ -229,22 +185,9 @@ export function createSqsTransport(options: SqsTransportOptions = {}): Transport
     const entries = messages.map((message) => entryFor(queue, message, opts.delayMs));
     if (entries.length === 0) return;
     const queueUrl = await resolver.url(queue);
-    // SQS limits a batch to 10 entries and 1 MiB in total.
-    let chunk: SqsSendEntry[] = [];
-    let chunkBytes = 0;
-    const chunks: SqsSendEntry[][] = [];
-    for (const entry of entries) {
-      if (chunk.length >= settings.batchSize || chunkBytes + entry.sizeBytes > SQS_MAX_MESSAGE_BYTES) {
-        chunks.push(chunk);
-        chunk = [];
-        chunkBytes = 0;
-      }
-      chunk.push(entry);
-      chunkBytes += entry.sizeBytes;
-    }
-    chunks.push(chunk);
+    const chunks = chunkSendEntries(entries, settings.batchSize);
     try {
-      for (const part of chunks) await sendBatch(queueUrl, part, opts.signal);
+      for (const part of chunks) await sendBatch(send, queueUrl, part, opts.signal);
     } catch (error) {
       if (isAborted(opts.signal)) throw abortedError(error);
       throw error;

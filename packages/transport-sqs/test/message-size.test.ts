@@ -11,6 +11,7 @@ import {
   NOT_BEFORE_ATTRIBUTE,
   PACKED_ATTRIBUTES_ATTRIBUTE,
 } from "../src/outgoing-message.js";
+import { chunkSendEntries } from "../src/send-batch.js";
 
 const settings = {
   maxMessageBytes: 1_048_576,
@@ -134,5 +135,20 @@ describe("delays and FIFO", () => {
     expect(() => buildSendEntry("asya-a.fifo", { body: bytes(1) }, 1000, settings)).toThrow(
       expect.objectContaining({ code: "INVALID_ARGUMENT" }),
     );
+  });
+});
+
+describe("batch chunking", () => {
+  it("splits at batchSize entries and at 1 MiB per batch", () => {
+    const entry = (sizeBytes: number) => ({ MessageBody: "x", MessageAttributes: {}, sizeBytes });
+    expect(
+      chunkSendEntries(
+        Array.from({ length: 25 }, () => entry(10)),
+        10,
+      ).map((c) => c.length),
+    ).toEqual([10, 10, 5]);
+    const big = [entry(600_000), entry(600_000), entry(400_000), entry(1_048_576)];
+    expect(chunkSendEntries(big, 10).map((c) => c.length)).toEqual([1, 2, 1]);
+    expect(chunkSendEntries([], 10)).toEqual([]);
   });
 });

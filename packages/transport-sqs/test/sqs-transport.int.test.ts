@@ -388,6 +388,17 @@ describe.each(emulators())("SQS transport on $name", (emulator) => {
     expect(order).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it("builds queue URLs from queueUrlPrefix without GetQueueUrl", async () => {
+    const creator = make();
+    const queue = uniqueQueue();
+    await creator.ensureQueue?.(queue);
+    const url = await queueUrl(queue);
+    const prefix = url.slice(0, url.length - queue.length);
+    const transport = make({ autoCreate: false, queueUrlPrefix: prefix });
+    await transport.publish(queue, { body: text('{"via":"prefix"}') });
+    expect(await transport.depth?.(queue)).toBe(1);
+  });
+
   it("is ready until closed; operations after close fail with CLOSED", async () => {
     const transport = make();
     expect(transport.isReady()).toBe(true);
@@ -396,5 +407,22 @@ describe.each(emulators())("SQS transport on $name", (emulator) => {
     await expect(transport.publish(uniqueQueue(), { body: text("{}") })).rejects.toMatchObject({
       code: "CLOSED",
     });
+  });
+});
+
+describe("SQS transport without a broker", () => {
+  it("classifies a refused connection as retryable CONNECTION and reports not ready", async () => {
+    // Port 9 (discard) is closed on 127.0.0.1 here; the SDK retries, then gives up.
+    const transport = createSqsTransport({
+      endpoint: "http://127.0.0.1:9",
+      region: "us-east-1",
+      queueUrlPrefix: "http://127.0.0.1:9/000000000000/",
+    });
+    await expect(transport.publish("asya-nowhere", { body: text("{}") })).rejects.toMatchObject({
+      code: "CONNECTION",
+      retryable: true,
+    });
+    expect(transport.isReady()).toBe(false);
+    await transport.close();
   });
 });

@@ -32,6 +32,8 @@ export function pubSubEnv(host: string): BrokerEnv {
     ASYA_PUBSUB_PROJECT_ID: PUBSUB_TEST_PROJECT,
     ASYA_PUBSUB_ENDPOINT: host,
     PUBSUB_EMULATOR_HOST: host,
+    // Leases of a SIGKILLed actor lapse after 10 s instead of the 60 s default.
+    ASYA_PUBSUB_ACK_DEADLINE_SEC: "10",
   };
 }
 

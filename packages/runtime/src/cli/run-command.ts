@@ -49,8 +49,10 @@ export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Prom
     ...(config.healthPort === undefined ? {} : { healthPort: config.healthPort }),
     healthHost: config.healthHost,
     metricsEnabled: config.metricsEnabled,
-    maxMessageBytes: config.maxMessageBytes,
   };
+  // Crew actors take any size: a ParseError envelope wrapping a body just under the actors' limit
+  // is itself larger than that limit, and the crew must store it, not wrap it again.
+  const actorLimits = { maxMessageBytes: config.maxMessageBytes };
   let actor: ActorHandle;
   if (options.crew === config.sinkActor || options.crew === "x-sink") {
     const store: ResultStore =
@@ -90,6 +92,7 @@ export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Prom
     actor = createActor({
       ...common,
       name,
+      ...actorLimits,
       handler,
       resiliency: config.resiliency,
       sink: config.sinkActor,

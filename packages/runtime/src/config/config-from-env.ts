@@ -15,7 +15,12 @@ export type TransportConfig =
       readonly waitTimeSeconds?: number;
       readonly visibilityTimeoutSec?: number;
     }
-  | { readonly kind: "pubsub"; readonly projectId: string; readonly apiEndpoint?: string };
+  | {
+      readonly kind: "pubsub";
+      readonly projectId: string;
+      readonly apiEndpoint?: string;
+      readonly ackDeadlineSec?: number;
+    };
 
 /** Where `x-sink` stores results. */
 export type SinkStoreKind = "stdout" | "file" | "http";
@@ -132,7 +137,14 @@ function transportFromEnv(env: Env): TransportConfig {
       const projectId =
         get(env, "ASYA_PUBSUB_PROJECT_ID") ?? fail("ASYA_PUBSUB_PROJECT_ID", "required for pubsub");
       const apiEndpoint = get(env, "ASYA_PUBSUB_ENDPOINT") ?? get(env, "PUBSUB_EMULATOR_HOST");
-      return { kind, projectId, ...(apiEndpoint === undefined ? {} : { apiEndpoint }) };
+      // How soon a crashed replica's leased messages come back (Pub/Sub allows 10-600 s).
+      const ackDeadlineSec = int(env, "ASYA_PUBSUB_ACK_DEADLINE_SEC", 10, 600);
+      return {
+        kind,
+        projectId,
+        ...(apiEndpoint === undefined ? {} : { apiEndpoint }),
+        ...(ackDeadlineSec === undefined ? {} : { ackDeadlineSec }),
+      };
     }
     default:
       return fail("ASYA_TRANSPORT", `expected memory, rabbitmq, sqs or pubsub, got ${JSON.stringify(kind)}`);

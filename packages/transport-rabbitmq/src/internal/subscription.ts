@@ -102,6 +102,10 @@ export class RabbitSubscription implements Subscription {
     for (const open of attachments) {
       if (open === undefined) continue;
       open.graceful = true;
+      // One synchronous round trip before closing: on RabbitMQ 3.10 quorum queues, acks sent after
+      // basic.cancel and immediately followed by channel.close are partly dropped (the messages
+      // come back). The broker answers the passive declare only after processing the acks before it.
+      await open.channel.checkQueue(this.settings.queue).catch(() => undefined);
       await open.channel.close().catch(() => undefined);
     }
   }

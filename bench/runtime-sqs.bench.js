@@ -56,6 +56,24 @@ try {
       "moto is single-threaded Python: it is the bottleneck, so the ratios mostly measure how many HTTP calls each variant makes per message.",
   );
   const client = new SQSClient({ endpoint: moto.endpoint, region: REGION });
+  /** An SQS client that counts its API calls by command name (to compare calls per message). */
+  const countingClient = () => {
+    const calls = {};
+    const sqs = new SQSClient({ endpoint: moto.endpoint, region: REGION });
+    sqs.middlewareStack.add(
+      (next, context) => (args) => {
+        calls[context.commandName] = (calls[context.commandName] ?? 0) + 1;
+        return next(args);
+      },
+      { step: "initialize", name: "benchCallCounter" },
+    );
+    return { sqs, calls };
+  };
+  const callSummary = (calls, count) =>
+    Object.entries(calls)
+      .filter(([, n]) => n > 0)
+      .map(([name, n]) => `${name.replace("Command", "")} ${(n / count).toFixed(2)}`)
+      .join(", ");
   const admin = createSqsTransport({ endpoint: moto.endpoint, region: REGION, autoCreate: true });
   const urlOf = async (name) => (await client.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
 
@@ -110,9 +128,9 @@ try {
 
   async function runRuntime(count) {
     const q = await prepare(count);
+    const { sqs, calls } = countingClient();
     const transport = createSqsTransport({
-      endpoint: moto.endpoint,
-      region: REGION,
+      client: sqs,
       waitTimeSeconds: WAIT_SECONDS,
       batchSize: BATCH,
     });
@@ -127,14 +145,16 @@ try {
     const start = performance.now();
     await actor.start();
     const ms = await whenDelivered(q.urlB, count, start);
+    const used = callSummary(calls, count);
     await actor.stop({ graceMs: 3000 });
     await transport.close();
-    return (count / ms) * 1000;
+    sqs.destroy();
+    return { value: (count / ms) * 1000, calls: used };
   }
 
   async function runRaw(count) {
     const q = await prepare(count);
-    const sqs = new SQSClient({ endpoint: moto.endpoint, region: REGION });
+    const { sqs, calls } = countingClient();
     let stopped = false;
     const loop = (async () => {
       while (!stopped) {
@@ -173,15 +193,16 @@ try {
     })();
     const start = performance.now();
     const ms = await whenDelivered(q.urlB, count, start);
+    const used = callSummary(calls, count);
     stopped = true;
     await loop;
     sqs.destroy();
-    return (count / ms) * 1000;
+    return { value: (count / ms) * 1000, calls: used };
   }
 
   async function runSqsConsumer(count) {
     const q = await prepare(count);
-    const sqs = new SQSClient({ endpoint: moto.endpoint, region: REGION });
+    const { sqs, calls } = countingClient();
     const consumer = Consumer.create({
       queueUrl: q.urlA,
       sqs,
@@ -204,12 +225,13 @@ try {
     const start = performance.now();
     consumer.start();
     const ms = await whenDelivered(q.urlB, count, start);
+    const used = callSummary(calls, count);
     await new Promise((resolve) => {
       consumer.once("stopped", resolve);
       consumer.stop({ abort: false });
     });
     sqs.destroy();
-    return (count / ms) * 1000;
+    return { value: (count / ms) * 1000, calls: used };
   }
 
   const results = await interleave(
@@ -227,6 +249,7 @@ try {
         { title: "variant", align: "left" },
         { title: "msgs/s (median)" },
         { title: "ratio runtime / variant" },
+        { title: "API calls per message (last round)", align: "left" },
         { title: "peak RSS" },
         { title: "all rounds (msgs/s)", align: "left" },
       ],
@@ -238,6 +261,7 @@ try {
         title,
         fmtInt(results[name].median),
         name === "runtime" ? "1.00" : `**${ratio(results.runtime.median, results[name].median)}**`,
+        results[name].extras.at(-1)?.calls ?? "",
         fmtMiB(peakRssOf(`sqs-${name}`)),
         results[name].values.map(fmtInt).join(", "),
       ]),

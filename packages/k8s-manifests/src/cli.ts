@@ -71,7 +71,12 @@ async function render(args: readonly string[], io: ManifestsCliIo): Promise<void
         cause,
       });
     }
-    for (const actor of parseAsyncActorsYaml(text, file)) {
+    const actors = parseAsyncActorsYaml(text, file);
+    // An empty render would let `... | kubectl apply -f -` "succeed" while applying nothing.
+    if (actors.length === 0) {
+      throw new ManifestError(`${file}: no AsyncActor document found`, { code: "INVALID_SPEC" });
+    }
+    for (const actor of actors) {
       const objects = renderActor(actor);
       rendered.push({ name: objects[0]!.metadata.name, yaml: toYaml(objects) });
     }

@@ -96,6 +96,13 @@ describe("runManifestsCli", () => {
     expect(c.stderr()).toContain("cannot read missing.yaml");
   });
 
+  it("a file without any AsyncActor document exits 1 instead of rendering nothing", async () => {
+    const c = capture({ "empty.yaml": "# nothing here\n---\n" });
+    expect(await runManifestsCli(["render", "empty.yaml"], c.io)).toBe(1);
+    expect(c.stderr()).toContain("empty.yaml: no AsyncActor document found");
+    expect(c.stdout()).toBe("");
+  });
+
   it("usage errors exit 2 with the usage text; --help exits 0", async () => {
     for (const argv of [
       [],

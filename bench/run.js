@@ -65,14 +65,15 @@ function updateResults(sections) {
   replace(
     "header",
     [
-      `Last regenerated ${new Date().toISOString()} by \`pnpm bench ${args.join(" ")}\`.`,
+      `Last regenerated ${new Date().toISOString()} by \`node bench/run.js ${args.join(" ")}\` (\`pnpm bench\` = build, then this). Sections from earlier runs keep their own command line.`,
       "",
       `Machine: ${machineLine()}`,
       "",
-      "Every A/B pair runs interleaved (A B, B A, ... at least 5 rounds, after a warm-up round) in the same",
-      "process and reports the median; ratio = ours / baseline (above 1 is better for throughput, below 1",
-      "is better for latency and time). The machine is shared (2 cores), so single figures are noisy;",
-      "the ratios are what to read. Each section below names the exact command that produced it.",
+      "Every A/B pair runs interleaved, at least 5 rounds, and reports the median (the scenario files",
+      "built on bench/lib rotate the order each round, A B / B A, after a warm-up round). Ratio = ours /",
+      "baseline: above 1 is better for throughput, below 1 is better for latency and time. The machine is",
+      "shared (2 cores), so single figures are noisy and the ratios are what to read. Each section",
+      "names the exact command that produced it.",
     ].join("\n"),
   );
   for (const { file, output, code } of sections) {

@@ -154,16 +154,23 @@ export function parseEnvelope(input: string | Uint8Array, options?: ParseEnvelop
  *   cannot be represented as JSON (BigInt, cycles, nesting deeper than the default limit).
  */
 export function serializeEnvelope(envelope: Envelope): string {
-  assertSafeJson(envelope, DEFAULT_MAX_ENVELOPE_DEPTH);
+  let text: string;
   try {
-    return JSON.stringify(envelope);
+    text = JSON.stringify(envelope);
   } catch (cause) {
+    // Cycles, BigInt, or nesting deep enough to overflow the stack: the walk names the problem
+    // when it can (depth, forbidden key), otherwise report what JSON.stringify said.
+    assertSafeJson(envelope, DEFAULT_MAX_ENVELOPE_DEPTH);
     const detail = cause instanceof Error ? cause.message : String(cause);
     throw new EnvelopeError(`envelope cannot be serialized as JSON: ${detail}`, {
       code: "INVALID_JSON",
       cause,
     });
   }
+  // The full walk costs as much as the stringify; the output text tells whether it can find
+  // anything (JSON.stringify writes every forbidden key literally and nesting needs brackets).
+  if (mayBeUnsafe(text, DEFAULT_MAX_ENVELOPE_DEPTH)) assertSafeJson(envelope, DEFAULT_MAX_ENVELOPE_DEPTH);
+  return text;
 }
 
 /**

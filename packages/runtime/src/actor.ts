@@ -11,6 +11,7 @@ import { RuntimeConfigError } from "./errors.js";
 import type { Handler } from "./handler-types.js";
 import { type ActorHandle, createActorHost } from "./internal/actor-host.js";
 import { createMessageProcessor } from "./internal/process-message.js";
+import { MAX_TIMER_MS } from "./internal/run-with-limits.js";
 import { createActorMetrics } from "./observability/actor-metrics.js";
 import { createJsonLogger, type Logger } from "./observability/logger.js";
 import { createMetricsRegistry, type MetricsRegistry } from "./observability/metrics-registry.js";
@@ -129,7 +130,7 @@ export function createActor<TPayload = unknown>(options: ActorOptions<TPayload>)
     queue,
     transport: options.transport,
     concurrency: options.concurrency ?? 1,
-    maxProcessingMs: resiliency.actorTimeoutMs + 30_000,
+    maxProcessingMs: Math.min(resiliency.actorTimeoutMs + 30_000, MAX_TIMER_MS),
     logger,
     metrics,
     registry,

@@ -1,3 +1,4 @@
+import { isValidActorName } from "@asya/envelope";
 import { z } from "zod";
 import { RuntimeConfigError } from "../errors.js";
 import { durationSchema } from "./duration.js";
@@ -10,6 +11,10 @@ export const DEFAULT_INITIAL_DELAY_MS = 1_000;
 /** Backoff kinds (SPEC section 4). */
 export type BackoffKind = "exponential" | "constant" | "linear";
 
+const actorList = z.array(
+  z.string().refine(isValidActorName, { error: "must be an actor name (DNS-1123 label)" }),
+);
+
 const policySchema = z
   .object({
     maxAttempts: z.number().int().min(1).optional(),
@@ -18,8 +23,8 @@ const policySchema = z
     maxInterval: durationSchema.optional(),
     jitter: z.boolean().optional(),
     maxDuration: durationSchema.optional(),
-    onExhausted: z.array(z.string().min(1)).optional(),
-    thenRoute: z.array(z.string().min(1)).optional(),
+    onExhausted: actorList.optional(),
+    thenRoute: actorList.optional(),
   })
   .strict();
 

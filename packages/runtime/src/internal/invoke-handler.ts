@@ -72,9 +72,15 @@ export async function invokeHandler<TPayload>(
 
 function createContext(options: InvokeOptions, state: WorkingState): HandlerContext {
   const { envelope } = options;
+  const prev = Object.freeze([...envelope.route.prev]);
+  // Getters only: assigning `prev`/`curr` throws (history is forward-only) instead of being ignored.
   const route: HandlerRoute = {
-    prev: Object.freeze([...envelope.route.prev]),
-    curr: envelope.route.curr,
+    get prev() {
+      return prev;
+    },
+    get curr() {
+      return envelope.route.curr;
+    },
     get next(): string[] {
       return state.next;
     },

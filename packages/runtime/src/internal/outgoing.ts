@@ -7,7 +7,9 @@ import {
   type StatusReason,
   stampStatus,
 } from "@asya/envelope";
+import type { Context } from "@opentelemetry/api";
 import type { HandlerOutput } from "../handler-types.js";
+import { injectTrace } from "../observability/tracing.js";
 
 /** An envelope ready to publish and the actor whose queue it goes to. */
 export interface Outgoing {
@@ -16,6 +18,8 @@ export interface Outgoing {
   readonly actor: string;
   /** True when it goes to the sink (route exhausted or failed). */
   readonly terminal: boolean;
+  /** The encoded envelope, when already encoded (see `encodeOutgoing`). */
+  readonly body?: Uint8Array;
 }
 
 function withoutFirstAttempt(
@@ -131,4 +135,11 @@ export function policyRoutedEnvelope(
     now,
   );
   return { envelope: stamped, actor: terminal ? sink : routed.route.curr, terminal };
+}
+
+/** A copy of `out` whose headers carry the span context of `traceCtx`. */
+export function withTrace(out: Outgoing, traceCtx: Context): Outgoing {
+  const headers: Record<string, unknown> = { ...out.envelope.headers };
+  injectTrace(traceCtx, headers);
+  return { ...out, envelope: { ...out.envelope, headers } };
 }

@@ -10,18 +10,18 @@ import {
   stampStatus,
 } from "@asya/envelope";
 import type { Disposition, ReceivedMessage, Transport } from "@asya/transport";
-import { isTransportError } from "@asya/transport";
-import type { Tracer } from "@opentelemetry/api";
+import { isTransportError, TransportError } from "@asya/transport";
+import type { Context, Tracer } from "@opentelemetry/api";
 import type { ResiliencyConfig } from "../config/resiliency-config.js";
 import { toStatusError } from "../error-info.js";
 import { ShutdownError } from "../errors.js";
 import type { Handler, HandlerOutput } from "../handler-types.js";
 import type { ActorMetrics, MessageOutcome } from "../observability/actor-metrics.js";
 import type { Logger } from "../observability/logger.js";
-import { endSpan, injectTrace, startHandlerSpan, traceIdOf } from "../observability/tracing.js";
+import { endSpan, startHandlerSpan, traceIdOf } from "../observability/tracing.js";
 import { publishDelayed, remainingDelayMs } from "./delayed-publish.js";
 import { decideOnError } from "./error-decision.js";
-import { failedEnvelope, type Outgoing, successEnvelopes } from "./outgoing.js";
+import { failedEnvelope, type Outgoing, successEnvelopes, withTrace } from "./outgoing.js";
 import { reportProgress } from "./progress.js";
 import { rawBodyPayload, salvageId } from "./raw-body.js";
 import { resolveActor, routeOverrides } from "./route-override.js";
@@ -67,7 +67,7 @@ export function createMessageProcessor<TPayload>(deps: ProcessorDeps<TPayload>):
     const target =
       queue ??
       (out.terminal ? sinkQueue : queueName(resolveActor(out.actor, out.envelope.headers), deps.namespace));
-    await publishDelayed(transport, target, encodeEnvelope(out.envelope), {}, delayMs, nowMs());
+    await publishDelayed(transport, target, out.body ?? encodeEnvelope(out.envelope), {}, delayMs, nowMs());
   };
 
   /** Publishes, mapping failures to a disposition: never ack what was not durably published. */
@@ -108,7 +108,11 @@ export function createMessageProcessor<TPayload>(deps: ProcessorDeps<TPayload>):
       route: { prev: [], curr: actor, next: [] },
       payload: { ...rawBodyPayload(message.body), queue: message.queue, message_id: message.id },
     });
-    logger.warn("unparseable message sent to sink", { envelope_id: id, err: error });
+    // Not the error itself: JSON parse messages quote the body, and logs never carry payloads.
+    logger.warn("unparseable message sent to sink", {
+      envelope_id: id,
+      error_code: (error as { code?: unknown }).code,
+    });
     const out = failedEnvelope(
       actor,
       deps.sinkActor,
@@ -125,8 +129,9 @@ export function createMessageProcessor<TPayload>(deps: ProcessorDeps<TPayload>):
     working: Envelope,
     error: unknown,
     log: Logger,
+    traceCtx: Context,
   ): Promise<Disposition> => {
-    const decision = decideOnError(
+    const decided = decideOnError(
       actor,
       deps.sinkActor,
       deps.resiliency,
@@ -135,6 +140,8 @@ export function createMessageProcessor<TPayload>(deps: ProcessorDeps<TPayload>):
       new Date(nowMs()),
       deps.random,
     );
+    // Every output of a handler call carries that call's span context (SPEC section 6).
+    const decision = { ...decided, out: withTrace(decided.out, traceCtx) };
     const errorType = decision.out.envelope.status?.error?.type;
     switch (decision.kind) {
       case "retry":
@@ -234,21 +241,45 @@ export function createMessageProcessor<TPayload>(deps: ProcessorDeps<TPayload>):
           metrics.outcome("redelivered", "Shutdown");
           return { kind: "retry" };
         }
-        return await handleError(message, working, error, log);
+        return await handleError(message, working, error, log, ctx);
       }
       metrics.inFlight(-1);
       metrics.handlerDuration(nowMs() - startedMs, "ok");
       endSpan(span, outputs.length === 0 ? "end" : "ok");
       let outs: Outgoing[];
       try {
-        outs = successEnvelopes(actor, deps.sinkActor, working, outputs, new Date(nowMs()));
+        outs = successEnvelopes(actor, deps.sinkActor, working, outputs, new Date(nowMs())).map((out) => {
+          const traced = withTrace(out, ctx);
+          // Encoded here so an unserializable result (BigInt, cycle) is a handler error, not a
+          // publish failure redelivered forever.
+          return { ...traced, body: encodeEnvelope(traced.envelope) };
+        });
       } catch (error) {
-        // Bad `next` (invalid actor name) or similar: a handler error like any other.
-        return await handleError(message, working, error, log);
+        // Bad `next` (invalid actor name), unserializable result or similar: a handler error.
+        return await handleError(message, working, error, log, ctx);
       }
-      for (const out of outs) {
-        out.envelope.headers ??= {};
-        injectTrace(ctx, out.envelope.headers);
+      const tooLarge = (error: unknown): Outgoing =>
+        withTrace(
+          failedEnvelope(
+            actor,
+            deps.sinkActor,
+            working,
+            "RuntimeError",
+            toStatusError(error),
+            new Date(nowMs()),
+          ),
+          ctx,
+        );
+      // Checked before anything is published, so a fan-out is all or nothing.
+      const limitBytes = transport.capabilities.maxMessageBytes;
+      const oversized = outs.find((out) => limitBytes > 0 && (out.body?.byteLength ?? 0) > limitBytes);
+      if (oversized !== undefined) {
+        const error = new TransportError(
+          `output of ${oversized.body?.byteLength} bytes exceeds the transport's limit of ${limitBytes} bytes`,
+          { code: "TOO_LARGE", retryable: false, transport: "runtime" },
+        );
+        log.warn("output too large for the transport; failing the envelope", { err: error });
+        return await settle([tooLarge(error)], "failed", "RuntimeError");
       }
       reportProgress(working, actor, "completed", undefined, log);
       const terminal = outs.every((out) => out.terminal);
@@ -258,15 +289,7 @@ export function createMessageProcessor<TPayload>(deps: ProcessorDeps<TPayload>):
         undefined,
         0,
         undefined,
-        (error) =>
-          failedEnvelope(
-            actor,
-            deps.sinkActor,
-            working,
-            "RuntimeError",
-            toStatusError(error),
-            new Date(nowMs()),
-          ),
+        tooLarge,
       );
       if (disposition.kind === "ack") log.debug("done", { outputs: outs.length });
       return disposition;

@@ -85,6 +85,35 @@ describe("concurrency", () => {
   });
 });
 
+describe("many calls in flight", () => {
+  it("runs 32 concurrent calls without Node's MaxListenersExceededWarning on the shutdown signal", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => void warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      const t = setup();
+      const release: Array<() => void> = [];
+      await t.actor({
+        name: "wide",
+        concurrency: 32,
+        handler: async () => {
+          await new Promise<void>((resolve) => release.push(resolve));
+          return "ok";
+        },
+      });
+      for (let i = 0; i < 32; i += 1) await t.send({ id: `w${i}`, route: ["wide"], payload: i });
+      await until(() => release.length === 32);
+      for (const r of release.splice(0)) r();
+      await Promise.all(Array.from({ length: 32 }, (_, i) => t.spy.waitFor(`w${i}`, { to: "x-sink" })));
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+  });
+});
+
 describe("graceful stop", () => {
   it("finishes in-flight calls, publishes and acks them, then stops taking messages", async () => {
     const transport = createMemoryTransport();

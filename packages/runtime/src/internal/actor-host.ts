@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { ReceivedMessage, Subscription, Transport } from "@asya/transport";
 import { RuntimeConfigError } from "../errors.js";
 import type { ActorMetrics } from "../observability/actor-metrics.js";
@@ -60,6 +61,9 @@ export const DEFAULT_GRACE_MS = 30_000;
 /** Runs a processor on a queue: consume, concurrency, graceful stop, health. */
 export function createActorHost(options: HostOptions): ActorHandle {
   const { transport, logger } = options;
+  // Every in-flight handler call listens on the shared shutdown signal (one listener per call, removed
+  // when it ends): not a leak, so lift Node's 10-listener warning for concurrency > 10.
+  setMaxListeners(0, options.shutdown.signal);
   let state: ActorState = "idle";
   let subscription: Subscription | undefined;
   let server: HealthServer | undefined;

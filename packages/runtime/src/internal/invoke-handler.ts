@@ -88,8 +88,14 @@ function createContext(options: InvokeOptions, state: WorkingState): HandlerCont
       state.next = assertStringArray(value, "ctx.route.next");
     },
   };
+  // The read-only view is a deep clone + freeze of the whole envelope, payload included: costly for
+  // big payloads and wasted on the many handlers that never look at it, so build it on first access.
+  let view: Envelope | undefined;
   return Object.freeze({
-    envelope: deepFreeze(structuredClone(envelope)),
+    get envelope(): Envelope {
+      view ??= deepFreeze(structuredClone(envelope));
+      return view;
+    },
     route: Object.seal(route),
     headers: state.headers,
     signal: options.signal,

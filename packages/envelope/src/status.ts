@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import { EnvelopeError, formatPath } from "./envelope-error.js";
 import { type Envelope, type Status, statusSchema } from "./schema.js";
 
@@ -7,7 +8,7 @@ export type StatusPatch = { [K in keyof Status]?: Status[K] | undefined };
 /**
  * Returns a copy of the envelope with `patch` merged into `status`, `updated_at` set to `now` and
  * `created_at` kept (or set to `now` the first time). `deadline_at` is carried unchanged unless the
- * patch sets it. The result is validated.
+ * patch sets it. The patched fields are validated (the rest of `status` is taken as valid).
  * @default now = new Date()
  * @throws {EnvelopeError} `INVALID_ENVELOPE` when the resulting status is invalid (e.g. no `phase`).
  * @example
@@ -16,24 +17,44 @@ export type StatusPatch = { [K in keyof Status]?: Status[K] | undefined };
 export function stampStatus(envelope: Envelope, patch: StatusPatch, now: Date = new Date()): Envelope {
   const stamp = now.toISOString();
   const merged: Record<string, unknown> = { ...envelope.status };
+  // Only the patched fields are validated: the rest of `status` came from a parsed (validated)
+  // envelope or an earlier stamp, and re-validating all of it on every hop is a measurable cost.
   for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined) delete merged[key];
-    else merged[key] = value;
+    if (value === undefined) {
+      delete merged[key];
+      continue;
+    }
+    const field = statusFields[key];
+    if (field === undefined) {
+      merged[key] = value;
+      continue;
+    }
+    const result = field.safeParse(value);
+    if (!result.success) throw invalidStatus([key], result.error.issues);
+    merged[key] = result.data;
   }
+  if (merged.phase === undefined) throw invalidStatus(["phase"], [], "a status needs a phase");
   merged.created_at = envelope.status?.created_at ?? patch.created_at ?? stamp;
   merged.updated_at = stamp;
-  const result = statusSchema.safeParse(merged);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const path = [
-      "status",
-      ...(issue?.path ?? []).map((part) => (typeof part === "symbol" ? String(part) : part)),
-    ];
-    throw new EnvelopeError(`invalid status: ${formatPath(path)}: ${issue?.message ?? "invalid"}`, {
-      code: "INVALID_ENVELOPE",
-      path,
-      issues: result.error.issues,
-    });
-  }
-  return { ...envelope, status: result.data };
+  return { ...envelope, status: merged as Status };
+}
+
+const statusFields: Readonly<Record<string, z.ZodType | undefined>> = statusSchema.shape;
+
+function invalidStatus(
+  at: readonly string[],
+  issues: readonly z.core.$ZodIssue[],
+  fallback = "invalid",
+): EnvelopeError {
+  const issue = issues[0];
+  const path = [
+    "status",
+    ...at,
+    ...(issue?.path ?? []).map((part) => (typeof part === "symbol" ? String(part) : part)),
+  ];
+  return new EnvelopeError(`invalid status: ${formatPath(path)}: ${issue?.message ?? fallback}`, {
+    code: "INVALID_ENVELOPE",
+    path,
+    issues: [...issues],
+  });
 }

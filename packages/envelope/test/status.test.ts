@@ -73,5 +73,12 @@ describe("stampStatus", () => {
       "INVALID_ENVELOPE",
     );
     expect(error.path).toEqual(["status", "attempt"]);
+    const nested = expectEnvelopeError(
+      () => stampStatus(validateEnvelope(wire()), { phase: "failed", error: { type: 1 } as never }, t0),
+      "INVALID_ENVELOPE",
+    );
+    expect(nested.path?.slice(0, 3)).toEqual(["status", "error", "type"]);
+    const withPhase = stampStatus(validateEnvelope(wire()), { phase: "pending" }, t0);
+    expectEnvelopeError(() => stampStatus(withPhase, { phase: undefined }, t1), "INVALID_ENVELOPE");
   });
 });

@@ -8,11 +8,10 @@
 
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { startPubSubEmulator } from "./lib/services.js";
+import { median } from "./lib/stats.js";
 
-const EMULATOR_BIN = "/usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator";
 const PROJECT_ID = "asya-bench";
 
 function arg(name, fallback) {
@@ -105,62 +104,11 @@ async function runChild(variant, host, messages, concurrency) {
 
 // ---------------------------------------------------------------- parent: emulator + rounds
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port) {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
-
+/** The emulator at PUBSUB_EMULATOR_HOST when set (left running), else a fresh one from lib/services.js. */
 async function startEmulator() {
   if (process.env.PUBSUB_EMULATOR_HOST)
     return { host: process.env.PUBSUB_EMULATOR_HOST, stop: async () => {} };
-  if (!existsSync(EMULATOR_BIN)) throw new Error(`Pub/Sub emulator not found at ${EMULATOR_BIN}`);
-  const port = await freePort();
-  const child = spawn(EMULATOR_BIN, ["--host=127.0.0.1", `--port=${port}`], {
-    detached: true,
-    stdio: "ignore",
-    env: { ...process.env, METADATA_SERVER_DETECTION: "none" },
-  });
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  const stop = async () => {
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {
-      return;
-    }
-    const timeout = sleep(10_000).then(() => "timeout");
-    if ((await Promise.race([exited, timeout])) === "timeout") {
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {}
-    }
-  };
-  const deadline = Date.now() + 60_000;
-  while (!(await canConnect(port))) {
-    if (Date.now() > deadline || child.exitCode !== null) {
-      await stop();
-      throw new Error("Pub/Sub emulator did not start");
-    }
-    await sleep(200);
-  }
-  await sleep(500); // the port opens just before the server finishes starting
-  return { host: `127.0.0.1:${port}`, stop };
+  return startPubSubEmulator();
 }
 
 function runVariant(variant, host, messages, concurrency) {
@@ -188,12 +136,6 @@ function runVariant(variant, host, messages, concurrency) {
     });
   });
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 async function main() {
   const messages = Number(arg("messages", "2000"));

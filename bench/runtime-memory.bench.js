@@ -9,6 +9,7 @@
 //        [--concurrency=16] [--latency=2000] [--envelopes=200000 (use 1000000 for the full check)] [--quick]
 
 import {
+  effectiveRounds,
   flag,
   fmtInt,
   fmtMiB,
@@ -46,41 +47,39 @@ heading(
     "hand-written loop that JSON-decodes, advances the route and re-encodes (the least a real service does).",
 );
 
+/** Envelopes/s of one run of a fresh `kind` pipeline ("ours", "json" or "baseline"). */
+async function throughputRun(kind, warmup) {
+  const p = await createPipeline(kind, { length: STAGES, concurrency: CONCURRENCY });
+  const n = warmup ? Math.min(MESSAGES, 5000) : MESSAGES;
+  const start = performance.now();
+  await p.feed(n);
+  const ms = performance.now() - start;
+  await p.close();
+  return (n / ms) * 1000;
+}
+
+/** Every hop latency of a latency run, as one list. */
+const allHops = (r) => r.hops.flatMap((h) => [...h]);
+
+/** Hop p50 (the interleave value) and the raw latencies of one run of a fresh `kind` pipeline. */
+async function latencyRun(kind, warmup) {
+  const p = await createPipeline(kind, { length: STAGES, concurrency: CONCURRENCY });
+  const result = await p.latency(warmup ? 200 : LATENCY);
+  await p.close();
+  return { value: percentile(allHops(result), 50), result };
+}
+
 // a) throughput, interleaved
 const throughput = await interleave(
   {
-    runtime: async ({ warmup }) => {
-      const p = await createPipeline("ours", { length: STAGES, concurrency: CONCURRENCY });
-      const n = warmup ? Math.min(MESSAGES, 5000) : MESSAGES;
-      const start = performance.now();
-      await p.feed(n);
-      const ms = performance.now() - start;
-      await p.close();
-      return (n / ms) * 1000;
-    },
-    json: async ({ warmup }) => {
-      const p = await createPipeline("json", { length: STAGES, concurrency: CONCURRENCY });
-      const n = warmup ? Math.min(MESSAGES, 5000) : MESSAGES;
-      const start = performance.now();
-      await p.feed(n);
-      const ms = performance.now() - start;
-      await p.close();
-      return (n / ms) * 1000;
-    },
-    baseline: async ({ warmup }) => {
-      const p = await createPipeline("baseline", { length: STAGES, concurrency: CONCURRENCY });
-      const n = warmup ? Math.min(MESSAGES, 5000) : MESSAGES;
-      const start = performance.now();
-      await p.feed(n);
-      const ms = performance.now() - start;
-      await p.close();
-      return (n / ms) * 1000;
-    },
+    runtime: ({ warmup }) => throughputRun("ours", warmup),
+    json: ({ warmup }) => throughputRun("json", warmup),
+    baseline: ({ warmup }) => throughputRun("baseline", warmup),
   },
   { rounds: ROUNDS, label: "mem-tp-" },
 );
 console.log(
-  `#### Throughput (${MESSAGES} envelopes per run, ${Math.max(5, ROUNDS)} interleaved rounds, median)\n`,
+  `#### Throughput (${MESSAGES} envelopes per run, ${effectiveRounds(ROUNDS)} interleaved rounds, median)\n`,
 );
 console.log(
   markdownTable(
@@ -112,42 +111,9 @@ console.log(
 // b) latency with one envelope in flight, interleaved
 const latencyRuns = await interleave(
   {
-    runtime: async ({ warmup }) => {
-      const p = await createPipeline("ours", { length: STAGES, concurrency: CONCURRENCY });
-      const result = await p.latency(warmup ? 200 : LATENCY);
-      await p.close();
-      return {
-        value: percentile(
-          result.hops.flatMap((h) => [...h]),
-          50,
-        ),
-        result,
-      };
-    },
-    json: async ({ warmup }) => {
-      const p = await createPipeline("json", { length: STAGES, concurrency: CONCURRENCY });
-      const result = await p.latency(warmup ? 200 : LATENCY);
-      await p.close();
-      return {
-        value: percentile(
-          result.hops.flatMap((h) => [...h]),
-          50,
-        ),
-        result,
-      };
-    },
-    baseline: async ({ warmup }) => {
-      const p = await createPipeline("baseline", { length: STAGES, concurrency: CONCURRENCY });
-      const result = await p.latency(warmup ? 200 : LATENCY);
-      await p.close();
-      return {
-        value: percentile(
-          result.hops.flatMap((h) => [...h]),
-          50,
-        ),
-        result,
-      };
-    },
+    runtime: ({ warmup }) => latencyRun("ours", warmup),
+    json: ({ warmup }) => latencyRun("json", warmup),
+    baseline: ({ warmup }) => latencyRun("baseline", warmup),
   },
   { rounds: ROUNDS, label: "mem-lat-" },
 );
@@ -158,7 +124,6 @@ const latencyRow = (name) => {
     values.sort((a, b) => a - b);
     return values[values.length >> 1];
   };
-  const allHops = (r) => r.hops.flatMap((h) => [...h]);
   return {
     p50: med((r) => percentile(allHops(r), 50)),
     p99: med((r) => percentile(allHops(r), 99)),
@@ -168,7 +133,7 @@ const latencyRow = (name) => {
 };
 const lat = { runtime: latencyRow("runtime"), baseline: latencyRow("baseline"), json: latencyRow("json") };
 console.log(
-  `#### Per-hop latency (${LATENCY} envelopes one at a time, handler-to-handler, median of ${Math.max(5, ROUNDS)} rounds)\n`,
+  `#### Per-hop latency (${LATENCY} envelopes one at a time, handler-to-handler, median of ${effectiveRounds(ROUNDS)} rounds)\n`,
 );
 console.log(
   markdownTable(

@@ -9,9 +9,9 @@
 // Needs `pnpm build` and the emulator (see lib/services.js).
 // Usage: node --expose-gc bench/runtime-pubsub.bench.js [--rounds=5] [--messages=1000] [--concurrency=16] [--quick]
 
-import { randomBytes } from "node:crypto";
-import { createEnvelope, encodeEnvelope, queueName } from "@asya/envelope";
+import { encodeEnvelope } from "@asya/envelope";
 import {
+  effectiveRounds,
   flag,
   fmtInt,
   fmtMiB,
@@ -26,6 +26,7 @@ import {
   waitUntil,
 } from "./lib/index.js";
 import { payloadOf } from "./lib/memory-pipeline.js";
+import { forwardJson, freshPipe } from "./lib/pipe.js";
 
 const quick = flag("quick");
 const ROUNDS = numberArg("rounds", 5);
@@ -48,18 +49,10 @@ try {
   const client = new PubSub({ projectId: PROJECT, apiEndpoint: emulator.host });
 
   async function prepare(count) {
-    const tag = randomBytes(4).toString("hex");
-    const actorA = `ps-${tag}-a`;
-    const actorB = `ps-${tag}-b`;
-    const a = queueName(actorA);
-    const b = queueName(actorB);
+    const { actorA, actorB, a, b, envelope } = freshPipe("ps", payload);
     await admin.ensureQueue(a);
     await admin.ensureQueue(b);
-    const body = Buffer.from(
-      encodeEnvelope(
-        createEnvelope({ id: `env-${tag}`, route: { prev: [], curr: actorA, next: [actorB] }, payload }),
-      ),
-    );
+    const body = Buffer.from(encodeEnvelope(envelope));
     const fill = client.topic(a, { batching: { maxMessages: 500, maxMilliseconds: 10 } });
     await Promise.all(Array.from({ length: count }, () => fill.publishMessage({ data: body })));
     await fill.flush();
@@ -120,14 +113,7 @@ try {
     subscription.on("message", (message) => {
       let out;
       try {
-        const envelope = JSON.parse(message.data.toString("utf8"));
-        const { route } = envelope;
-        envelope.route = {
-          prev: [...route.prev, route.curr],
-          curr: route.next[0] ?? "",
-          next: route.next.slice(1),
-        };
-        out = Buffer.from(JSON.stringify(envelope));
+        out = Buffer.from(forwardJson(message.data.toString("utf8")));
       } catch {
         message.ack();
         return;
@@ -153,7 +139,7 @@ try {
     },
     { rounds: ROUNDS, label: "ps-" },
   );
-  console.log(`Median msgs/s of ${Math.max(5, ROUNDS)} interleaved rounds (after 1 warm-up round).\n`);
+  console.log(`Median msgs/s of ${effectiveRounds(ROUNDS)} interleaved rounds (after 1 warm-up round).\n`);
   console.log(
     markdownTable(
       [

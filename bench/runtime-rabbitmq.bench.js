@@ -15,12 +15,12 @@
 // Usage: node --expose-gc bench/runtime-rabbitmq.bench.js [--rounds=5] [--concurrency=1,16,64]
 //        [--messages=N (per run, all levels)] [--quick]
 
-import { randomBytes } from "node:crypto";
-import { createEnvelope, encodeEnvelope, queueName } from "@asya/envelope";
+import { encodeEnvelope } from "@asya/envelope";
 import { createActor, silentLogger } from "@asya/runtime";
 import { createRabbitMqTransport, queueOptions, redactUrl } from "@asya/transport-rabbitmq";
 import amqp from "amqplib";
 import {
+  effectiveRounds,
   flag,
   fmtInt,
   fmtMiB,
@@ -36,6 +36,7 @@ import {
 } from "./lib/index.js";
 import { payloadOf } from "./lib/memory-pipeline.js";
 import { startMqtPipe } from "./lib/mqt-amqp.js";
+import { forwardJson, freshPipe } from "./lib/pipe.js";
 
 const url = process.env.ASYA_TEST_RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672";
 const quick = flag("quick");
@@ -60,17 +61,8 @@ const declare = (queue) => admin.assertQueue(queue, queueOptions(queue, "quorum"
 
 /** Fresh actor names/queues, A pre-filled with `count` envelopes addressed to actor A. */
 async function prepare(count, mqt) {
-  const tag = randomBytes(4).toString("hex");
-  const actorA = `rb-${tag}-a`;
-  const actorB = `rb-${tag}-b`;
-  const a = queueName(actorA);
-  const b = queueName(actorB);
+  const { actorA, actorB, a, b, envelope } = freshPipe("rb", payload);
   for (const q of [a, `${a}-dlq`, b, `${b}-dlq`]) await declare(q);
-  const envelope = createEnvelope({
-    id: `env-${tag}`,
-    route: { prev: [], curr: actorA, next: [actorB] },
-    payload,
-  });
   const body = mqt
     ? Buffer.from(JSON.stringify({ ...envelope, type: "bench.pipe", timestamp: new Date().toISOString() }))
     : Buffer.from(encodeEnvelope(envelope));
@@ -163,14 +155,7 @@ async function runRaw(count, concurrency) {
     if (message === null) return;
     let out;
     try {
-      const envelope = JSON.parse(message.content.toString("utf8"));
-      const { route } = envelope;
-      envelope.route = {
-        prev: [...route.prev, route.curr],
-        curr: route.next[0] ?? "",
-        next: route.next.slice(1),
-      };
-      out = Buffer.from(JSON.stringify(envelope));
+      out = Buffer.from(forwardJson(message.content.toString("utf8")));
     } catch {
       consumer.nack(message, false, false);
       return;
@@ -243,7 +228,7 @@ for (const concurrency of LEVELS) {
   );
 }
 console.log(
-  `Median msgs/s of ${Math.max(5, ROUNDS)} interleaved rounds (after 1 warm-up round) per concurrency level.\n`,
+  `Median msgs/s of ${effectiveRounds(ROUNDS)} interleaved rounds (after 1 warm-up round) per concurrency level.\n`,
 );
 console.log(
   markdownTable(

@@ -10,8 +10,7 @@
 // Needs `pnpm build` and moto_server on PATH.
 // Usage: node --expose-gc bench/runtime-sqs.bench.js [--rounds=5] [--messages=300] [--quick]
 
-import { randomBytes } from "node:crypto";
-import { createEnvelope, encodeEnvelope, queueName } from "@asya/envelope";
+import { encodeEnvelope } from "@asya/envelope";
 import { createActor, silentLogger } from "@asya/runtime";
 import { createSqsTransport } from "@asya/transport-sqs";
 import {
@@ -25,6 +24,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { Consumer } from "sqs-consumer";
 import {
+  effectiveRounds,
   flag,
   fmtInt,
   fmtMiB,
@@ -38,6 +38,7 @@ import {
   startMoto,
 } from "./lib/index.js";
 import { payloadOf } from "./lib/memory-pipeline.js";
+import { forwardJson, freshPipe } from "./lib/pipe.js";
 
 const quick = flag("quick");
 const ROUNDS = numberArg("rounds", 5);
@@ -78,18 +79,10 @@ try {
   const urlOf = async (name) => (await client.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
 
   async function prepare(count) {
-    const tag = randomBytes(4).toString("hex");
-    const actorA = `sq-${tag}-a`;
-    const actorB = `sq-${tag}-b`;
-    const a = queueName(actorA);
-    const b = queueName(actorB);
+    const { actorA, actorB, a, b, envelope } = freshPipe("sq", payload);
     await admin.ensureQueue(a);
     await admin.ensureQueue(b);
-    const body = new TextDecoder().decode(
-      encodeEnvelope(
-        createEnvelope({ id: `env-${tag}`, route: { prev: [], curr: actorA, next: [actorB] }, payload }),
-      ),
-    );
+    const body = new TextDecoder().decode(encodeEnvelope(envelope));
     const urlA = await urlOf(a);
     const urlB = await urlOf(b);
     for (let start = 0; start < count; start += BATCH) {
@@ -115,16 +108,15 @@ try {
     }
   }
 
-  const transform = (text) => {
-    const envelope = JSON.parse(text);
-    const { route } = envelope;
-    envelope.route = {
-      prev: [...route.prev, route.curr],
-      curr: route.next[0] ?? "",
-      next: route.next.slice(1),
-    };
-    return JSON.stringify(envelope);
-  };
+  /** Sends message `m` of A, its route advanced, to B (what the raw loop and sqs-consumer do per message). */
+  const forwardToB = (sqs, urlB, m) =>
+    sqs.send(
+      new SendMessageCommand({
+        QueueUrl: urlB,
+        MessageBody: forwardJson(m.Body ?? ""),
+        ...(m.MessageAttributes ? { MessageAttributes: m.MessageAttributes } : {}),
+      }),
+    );
 
   async function runRuntime(count) {
     const q = await prepare(count);
@@ -171,13 +163,7 @@ try {
         const done = await Promise.all(
           Messages.map(async (m) => {
             try {
-              await sqs.send(
-                new SendMessageCommand({
-                  QueueUrl: q.urlB,
-                  MessageBody: transform(m.Body ?? ""),
-                  ...(m.MessageAttributes ? { MessageAttributes: m.MessageAttributes } : {}),
-                }),
-              );
+              await forwardToB(sqs, q.urlB, m);
               return m;
             } catch {
               return undefined; // left for redelivery
@@ -211,13 +197,7 @@ try {
       visibilityTimeout: 30,
       messageAttributeNames: ["All"],
       handleMessage: async (m) => {
-        await sqs.send(
-          new SendMessageCommand({
-            QueueUrl: q.urlB,
-            MessageBody: transform(m.Body ?? ""),
-            ...(m.MessageAttributes ? { MessageAttributes: m.MessageAttributes } : {}),
-          }),
-        );
+        await forwardToB(sqs, q.urlB, m);
         return m;
       },
     });
@@ -242,7 +222,7 @@ try {
     },
     { rounds: ROUNDS, label: "sqs-" },
   );
-  console.log(`Median msgs/s of ${Math.max(5, ROUNDS)} interleaved rounds (after 1 warm-up round).\n`);
+  console.log(`Median msgs/s of ${effectiveRounds(ROUNDS)} interleaved rounds (after 1 warm-up round).\n`);
   console.log(
     markdownTable(
       [

@@ -10,6 +10,7 @@ import { createEnvelope, encodeEnvelope, queueName, SINK_ACTOR } from "@asya/env
 import { createActor, silentLogger } from "@asya/runtime";
 import { createMemoryBroker, createMemoryTransport } from "@asya/transport";
 import {
+  effectiveRounds,
   flag,
   fmtInt,
   fmtMiB,
@@ -109,7 +110,7 @@ const fan = await interleave(
   { rounds: ROUNDS, label: "fan-" },
 );
 console.log(
-  `#### a) Fan-out of ${fmtInt(CHILDREN)} children from one envelope (median of ${Math.max(5, ROUNDS)} interleaved rounds)\n`,
+  `#### a) Fan-out of ${fmtInt(CHILDREN)} children from one envelope (median of ${effectiveRounds(ROUNDS)} interleaved rounds)\n`,
 );
 console.log(
   markdownTable(
@@ -153,7 +154,7 @@ const pipe20 = await interleave(
   { rounds: ROUNDS, label: "pipe20-" },
 );
 console.log(
-  `#### b) 20-actor pipeline, ${fmtInt(PIPE20)} envelopes per run, ~200 B payload (median of ${Math.max(5, ROUNDS)} rounds)\n`,
+  `#### b) 20-actor pipeline, ${fmtInt(PIPE20)} envelopes per run, ~200 B payload (median of ${effectiveRounds(ROUNDS)} rounds)\n`,
 );
 console.log(
   markdownTable(
@@ -200,7 +201,7 @@ for (const [sizeLabel, bytes] of sizes) {
   }
 }
 console.log(
-  `#### c) Time per envelope (pipelined, concurrency 16) vs route length and payload size (median of ${Math.max(5, ROUNDS)} rounds per cell)\n`,
+  `#### c) Time per envelope (pipelined, concurrency 16) vs route length and payload size (median of ${effectiveRounds(ROUNDS)} rounds per cell)\n`,
 );
 console.log(
   markdownTable(

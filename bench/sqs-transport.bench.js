@@ -5,9 +5,7 @@
 // Rounds alternate transport / raw; the median of each is reported with their ratio and peak RSS.
 // Needs `pnpm build` first (imports the built package). Usage: node bench/sqs-transport.bench.js [--messages=N] [--rounds=R]
 
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import { createSqsTransport } from "@asya/transport-sqs";
 import {
   CreateQueueCommand,
@@ -18,6 +16,8 @@ import {
   SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
+import { startMoto } from "./lib/services.js";
+import { median } from "./lib/stats.js";
 
 const arg = (name, fallback) => {
   const found = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -29,48 +29,9 @@ const ROUNDS = Math.max(5, arg("rounds", 5));
 const BATCH = 10;
 const WAIT_SECONDS = 1;
 
-process.env.AWS_ACCESS_KEY_ID ??= "bench";
-process.env.AWS_SECRET_ACCESS_KEY ??= "bench";
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startMoto() {
-  const port = await freePort();
-  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
-    detached: true,
-    stdio: "ignore",
-  });
-  const endpoint = `http://127.0.0.1:${port}`;
-  const stop = () => {
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {}
-  };
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) });
-      await response.arrayBuffer();
-      return { endpoint, stop };
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-  stop();
-  throw new Error("moto_server did not start");
-}
-
+// lib/services.js sets dummy AWS credentials and kills moto's process group on exit; a signal must
+// still stop it (moto runs in its own group, so Ctrl-C does not reach it).
 const moto = await startMoto();
-process.on("exit", moto.stop);
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => {
     moto.stop();
@@ -196,12 +157,6 @@ async function runRaw() {
   return { elapsedMs, rss: peakRss() };
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
 try {
   const results = { transport: [], raw: [] };
   console.log(`pipe-through on moto: ${MESSAGES} messages x ${ROUNDS} rounds (interleaved), batch ${BATCH}`);
@@ -231,5 +186,5 @@ try {
   console.log(`\nratio transport/raw throughput: ${(summary.transport.rate / summary.raw.rate).toFixed(2)}`);
 } finally {
   client.destroy();
-  moto.stop();
+  await moto.stop();
 }

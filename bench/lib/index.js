@@ -2,7 +2,7 @@
 import "./warnings.js";
 
 export { flag, listArg, numberArg, stringArg } from "./args.js";
-export { interleave, waitUntil } from "./interleave.js";
+export { effectiveRounds, interleave, waitUntil } from "./interleave.js";
 export { machineFacts, machineLine } from "./machine.js";
 export { footer, heading } from "./report.js";
 export { peakRssOf, processPeakRss, startRssSampler, trackRss } from "./rss.js";

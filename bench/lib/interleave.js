@@ -4,6 +4,11 @@
 import { trackRss } from "./rss.js";
 import { median } from "./stats.js";
 
+/** How many measured rounds `interleave` runs for `rounds`: at least 5 unless `allowFewer`. */
+export function effectiveRounds(rounds, allowFewer = false) {
+  return allowFewer ? rounds : Math.max(5, rounds);
+}
+
 /**
  * Runs `rounds` interleaved rounds (>= 5 enforced unless `allowFewer`). Each variant is an async
  * function returning a number (the metric, e.g. msgs/s) or an object `{ value, ...extra }`.
@@ -15,12 +20,12 @@ export async function interleave(
   { rounds = 5, warmup = 1, allowFewer = false, label = "", onRound } = {},
 ) {
   const names = Object.keys(variants);
-  const effectiveRounds = allowFewer ? rounds : Math.max(5, rounds);
+  const roundsToRun = effectiveRounds(rounds, allowFewer);
   const results = Object.fromEntries(names.map((name) => [name, { values: [], extras: [] }]));
   for (let w = 0; w < warmup; w++) {
     for (const name of names) await variants[name]({ warmup: true, round: -1 });
   }
-  for (let round = 0; round < effectiveRounds; round++) {
+  for (let round = 0; round < roundsToRun; round++) {
     const order = names.map((_, i) => names[(i + round) % names.length]);
     for (const name of order) {
       if (typeof globalThis.gc === "function") globalThis.gc();

@@ -7,6 +7,7 @@
 import { createEnvelope, encodeEnvelope, queueName, SINK_ACTOR } from "@asya/envelope";
 import { createActor, silentLogger } from "@asya/runtime";
 import { createMemoryBroker, createMemoryTransport } from "@asya/transport";
+import { forwardJson } from "./pipe.js";
 
 const ACK = Object.freeze({ kind: "ack" });
 const decoder = new TextDecoder();
@@ -80,14 +81,9 @@ export async function createPipeline(
             stamps[i] = performance.now();
             if (kind === "json") {
               // What a hand-written service minimally does: decode, advance the route, encode.
-              const envelope = JSON.parse(decoder.decode(message.body));
-              const { route } = envelope;
-              envelope.route = {
-                prev: [...route.prev, route.curr],
-                curr: route.next[0] ?? "",
-                next: route.next.slice(1),
-              };
-              await transport.publish(next, { body: encoder.encode(JSON.stringify(envelope)) });
+              await transport.publish(next, {
+                body: encoder.encode(forwardJson(decoder.decode(message.body))),
+              });
             } else {
               await transport.publish(next, { body: message.body });
             }

@@ -12,6 +12,7 @@ import {
 } from "@message-queue-toolkit/amqp";
 import { MessageHandlerConfigBuilder } from "@message-queue-toolkit/core";
 import { z } from "zod";
+import { advanceRoute } from "./pipe.js";
 
 export const MQT_SCHEMA = z.looseObject({
   id: z.string(),
@@ -95,11 +96,7 @@ export async function startMqtPipe(url, from, to, prefetch) {
   const publisher = new PipePublisher(deps, to);
   await publisher.init();
   const consumer = new PipeConsumer(deps, from, prefetch, async (message) => {
-    const { route } = message;
-    publisher.publish({
-      ...message,
-      route: { prev: [...route.prev, route.curr], curr: route.next[0] ?? "", next: route.next.slice(1) },
-    });
+    publisher.publish({ ...message, route: advanceRoute(message.route) });
     return { result: "success" };
   });
   await consumer.start();

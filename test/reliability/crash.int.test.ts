@@ -4,6 +4,7 @@ import { runCrashScenario } from "./harness/crash-scenario.js";
 import type { LaunchedActor } from "./harness/mesh.js";
 import { rabbitMqEnv } from "./harness/mesh.js";
 import { createRawRabbitMq, rabbitMqUrl } from "./harness/raw-rabbitmq.js";
+import { expectNothingLost, withRawBroker } from "./harness/scenario-checks.js";
 
 const ENVELOPES = Number(process.env.ASYA_TEST_CRASH_ENVELOPES ?? "5000");
 
@@ -14,9 +15,8 @@ describe("reliability: crash (RabbitMQ)", () => {
   });
 
   it(`delivers every one of ${ENVELOPES} envelopes through a 3-actor pipeline despite 3 SIGKILLs`, async () => {
-    const raw = await createRawRabbitMq();
-    try {
-      const result = await runCrashScenario({
+    const result = await withRawBroker(await createRawRabbitMq(), (raw) =>
+      runCrashScenario({
         scenario: "crash/rabbitmq",
         raw,
         broker: rabbitMqEnv(rabbitMqUrl()),
@@ -25,15 +25,9 @@ describe("reliability: crash (RabbitMQ)", () => {
         kills: 3,
         timeoutMs: 100_000,
         launched,
-      });
-      expect(result.missing).toEqual([]);
-      expect(result.notSucceeded).toEqual([]);
-      expect(result.wrongHops).toEqual([]);
-      expect(result.unexpected).toEqual([]);
-      expect(result.kills).toBe(3);
-      expect(result.deadLettered).toBe(0);
-    } finally {
-      await raw.close();
-    }
+      }),
+    );
+    expectNothingLost(result, 3);
+    expect(result.deadLettered).toBe(0);
   }, 180_000);
 });

@@ -23,12 +23,8 @@ describe("prng", () => {
 });
 
 describe("fuzz corpus", () => {
-  const corpus = generateFuzzCorpus({
-    count: 2_000,
-    seed: 7,
-    actor: "a",
-    oversizedBytes: 10 * 1024 * 1024 + 1,
-  });
+  const CORPUS_OPTIONS = { count: 2_000, seed: 7, actor: "a", oversizedBytes: 10 * 1024 * 1024 + 1 } as const;
+  const corpus = generateFuzzCorpus(CORPUS_OPTIONS);
 
   it("has the requested number of distinct bodies of every kind", () => {
     expect(corpus).toHaveLength(2_000);
@@ -51,12 +47,7 @@ describe("fuzz corpus", () => {
   });
 
   it("is reproducible from its seed", () => {
-    const again = generateFuzzCorpus({
-      count: 2_000,
-      seed: 7,
-      actor: "a",
-      oversizedBytes: 10 * 1024 * 1024 + 1,
-    });
+    const again = generateFuzzCorpus(CORPUS_OPTIONS);
     expect(again.map((body) => body.digest)).toEqual(corpus.map((body) => body.digest));
   });
 

@@ -1,8 +1,9 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, it } from "vitest";
 import { fixtureHandler, stopAll } from "./harness/actor-process.js";
 import { type LaunchedActor, rabbitMqEnv } from "./harness/mesh.js";
 import { runPoisonScenario } from "./harness/poison-scenario.js";
 import { createRawRabbitMq, rabbitMqUrl } from "./harness/raw-rabbitmq.js";
+import { expectPoisonContained, withRawBroker } from "./harness/scenario-checks.js";
 
 const BODIES = Number(process.env.ASYA_TEST_POISON_BODIES ?? "10000");
 /** One byte over the runtime's default ASYA_MAX_MESSAGE_BYTES (10 MiB); RabbitMQ accepts it. */
@@ -15,9 +16,8 @@ describe("reliability: poison input (RabbitMQ)", () => {
   });
 
   it(`routes ${BODIES} fuzzed bodies to x-sump with their bytes and a reason; the actor stays up`, async () => {
-    const raw = await createRawRabbitMq();
-    try {
-      const result = await runPoisonScenario({
+    const result = await withRawBroker(await createRawRabbitMq(), (raw) =>
+      runPoisonScenario({
         scenario: "poison/rabbitmq",
         raw,
         broker: rabbitMqEnv(rabbitMqUrl()),
@@ -26,16 +26,8 @@ describe("reliability: poison input (RabbitMQ)", () => {
         oversizedBytes: OVERSIZED_BYTES,
         timeoutMs: 120_000,
         launched,
-      });
-      expect(result.missing.map((body) => `${body.index}:${body.kind}`)).toEqual([]);
-      expect(result.withoutReason).toEqual([]);
-      expect(result.unmatched).toBe(0);
-      expect(result.actorAlive).toBe(true);
-      expect(result.actorRestarts).toBe(0);
-      expect(result.healthz).toBe(200);
-      expect(result.validPhase).toBe("succeeded");
-    } finally {
-      await raw.close();
-    }
+      }),
+    );
+    expectPoisonContained(result);
   }, 200_000);
 });

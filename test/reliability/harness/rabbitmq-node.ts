@@ -1,10 +1,9 @@
 import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { freePort } from "./ports.js";
+import { freePort, canConnect as portOpen } from "../../setup/net.js";
 import { sleep } from "./wait.js";
 
 const execFileAsync = promisify(execFile);
@@ -18,20 +17,6 @@ export async function rabbitmqctl(
 ): Promise<string> {
   const { stdout } = await execFileAsync("rabbitmqctl", ["-q", "-n", node, ...args], { timeout: timeoutMs });
   return stdout;
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
 }
 
 async function waitPort(port: number, open: boolean, timeoutMs: number): Promise<void> {

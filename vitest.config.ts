@@ -10,8 +10,9 @@ export default defineConfig({
   resolve: { conditions, dedupe: ["vitest"] },
   ssr: { resolve: { conditions, externalConditions: conditions } },
   test: {
-    // Every broker-backed emulator the integration tests need is started here when the caller
-    // has not provided one (see test/setup/*). RabbitMQ is expected on 127.0.0.1:5672.
+    // Every run gets a private TMPDIR (test/setup/temp-dir.ts). The integration project starts a
+    // private RabbitMQ node, moto and the Pub/Sub emulator unless the caller provides them
+    // (test/setup/global-setup.ts); nothing on the machine's own brokers is touched.
     projects: [
       {
         extends: true,
@@ -19,6 +20,7 @@ export default defineConfig({
           name: "unit",
           include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts", "examples/**/*.test.ts"],
           exclude: ["**/node_modules/**", "**/*.int.test.ts"],
+          globalSetup: ["test/setup/temp-dir.ts"],
         },
       },
       {
@@ -27,7 +29,7 @@ export default defineConfig({
           name: "integration",
           include: ["packages/*/test/**/*.int.test.ts", "test/**/*.int.test.ts", "examples/**/*.int.test.ts"],
           exclude: ["**/node_modules/**"],
-          globalSetup: ["test/setup/global-setup.ts"],
+          globalSetup: ["test/setup/temp-dir.ts", "test/setup/global-setup.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

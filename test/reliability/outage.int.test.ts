@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { type RabbitMqNode, startRabbitMqNode, withBrokerOutage } from "../setup/rabbitmq-node.js";
 import { fixtureHandler, stopAll } from "./harness/actor-process.js";
 import { elapsedMs, printFigures } from "./harness/figures.js";
 import { type LaunchedActor, launchActor, makeEnvelopes, meshQueues, rabbitMqEnv } from "./harness/mesh.js";
 import { uniqueNamespace } from "./harness/ports.js";
-import { type RabbitMqNode, startRabbitMqNode, withBrokerOutage } from "./harness/rabbitmq-node.js";
 import { createRawRabbitMq } from "./harness/raw-rabbitmq.js";
 import { waitForReadiness } from "./harness/readiness.js";
 import { SinkCollector } from "./harness/sink-collector.js";

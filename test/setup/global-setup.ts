@@ -1,32 +1,44 @@
 import type { TestProject } from "vitest/node";
 import { startMotoIfNeeded } from "./moto.js";
+import { reapOrphans } from "./owned-processes.js";
 import { startPubSubEmulatorIfNeeded } from "./pubsub-emulator.js";
+import { startRabbitMqIfNeeded } from "./rabbitmq.js";
 
 /**
- * Starts the emulators integration tests need unless the caller already provides them
- * (ASYA_TEST_SQS_ENDPOINT, PUBSUB_EMULATOR_HOST). RabbitMQ is expected to be running
- * (ASYA_TEST_RABBITMQ_URL, default amqp://guest:guest@127.0.0.1:5672).
+ * Starts what the integration tests need, each private to this run and bound to 127.0.0.1, unless
+ * the caller provides one: a RabbitMQ node (ASYA_TEST_RABBITMQ_URL), moto (ASYA_TEST_SQS_ENDPOINT)
+ * and the Pub/Sub emulator (PUBSUB_EMULATOR_HOST). Whatever it starts is stopped by PID at the end,
+ * also when tests fail; a run killed before its teardown is reaped by the next run.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const stops: Array<() => Promise<void>> = [];
-  const moto = await startMotoIfNeeded();
-  stops.push(moto.stop);
+  for (const orphan of reapOrphans()) {
+    process.stderr.write(`[asya:test] stopped ${orphan}, left running by an earlier run that died\n`);
+  }
+  const started = await Promise.allSettled([
+    startRabbitMqIfNeeded(),
+    startMotoIfNeeded(),
+    startPubSubEmulatorIfNeeded(),
+  ]);
+  const stops = started.flatMap((result) => (result.status === "fulfilled" ? [result.value.stop] : []));
+  const teardown = async (): Promise<void> => {
+    for (const stop of stops.reverse()) await stop();
+  };
+  const failure = started.find((result) => result.status === "rejected");
+  if (failure !== undefined) {
+    await teardown();
+    throw failure.reason;
+  }
+  const [rabbit, moto, pubsub] = started.map((result) =>
+    result.status === "fulfilled" ? result.value : undefined,
+  );
+  if (rabbit === undefined || moto === undefined || pubsub === undefined) throw new Error("unreachable");
+  // Workers are forked after global setup, so they inherit these variables.
+  project.provide("rabbitmqUrl", rabbit.url);
+  process.env.ASYA_TEST_RABBITMQ_URL = rabbit.url;
   project.provide("sqsEndpoint", moto.endpoint);
   process.env.ASYA_TEST_SQS_ENDPOINT = moto.endpoint;
-  const pubsub = await startPubSubEmulatorIfNeeded();
-  stops.push(pubsub.stop);
   project.provide("pubsubEmulatorHost", pubsub.host);
   project.provide("pubsubBackend", pubsub.backend);
   process.env.PUBSUB_EMULATOR_HOST = pubsub.host;
-  return async () => {
-    for (const stop of stops.reverse()) await stop();
-  };
-}
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    sqsEndpoint: string;
-    pubsubEmulatorHost: string;
-    pubsubBackend: string;
-  }
+  return teardown;
 }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { freePort } from "./net.js";
+import { forgetProcessGroup, recordProcessGroup } from "./owned-processes.js";
 
 /** A running SQS emulator endpoint (owned by the SQS transport work; see issue 6). */
 export interface MotoHandle {
@@ -47,6 +48,8 @@ export async function startMotoIfNeeded(): Promise<MotoHandle> {
     detached: true,
     stdio: ["ignore", "ignore", "pipe"],
   });
+  const owned =
+    child.pid === undefined ? undefined : recordProcessGroup({ pid: child.pid, what: "moto_server" });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString("utf8")).slice(-4_000);
@@ -66,11 +69,15 @@ export async function startMotoIfNeeded(): Promise<MotoHandle> {
   });
 
   const stop = async (): Promise<void> => {
-    if (exited) return;
+    if (exited) {
+      if (owned !== undefined) forgetProcessGroup(owned);
+      return;
+    }
     killGroup(child, "SIGTERM");
     const timer = setTimeout(() => killGroup(child, "SIGKILL"), STOP_TIMEOUT_MS);
     await exitedPromise;
     clearTimeout(timer);
+    if (owned !== undefined) forgetProcessGroup(owned);
   };
 
   const deadline = Date.now() + READY_TIMEOUT_MS;

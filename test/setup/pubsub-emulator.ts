@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { canConnect, freePort } from "./net.js";
+import { forgetProcessGroup, recordProcessGroup } from "./owned-processes.js";
 
 /** A running Pub/Sub emulator (owned by the Pub/Sub transport work; see issue 7). */
 export interface PubSubEmulatorHandle {
@@ -76,6 +77,8 @@ export async function startOfficialEmulator(): Promise<PubSubEmulatorHandle> {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, METADATA_SERVER_DETECTION: "none" },
   });
+  const owned =
+    child.pid === undefined ? undefined : recordProcessGroup({ pid: child.pid, what: "Pub/Sub emulator" });
   let output = "";
   const collect = (chunk: Buffer): void => {
     if (output.length < 20_000) output += chunk.toString("utf8");
@@ -86,7 +89,10 @@ export async function startOfficialEmulator(): Promise<PubSubEmulatorHandle> {
   child.once("exit", () => {
     exited = true;
   });
-  const stop = (): Promise<void> => stopGroup(child);
+  const stop = async (): Promise<void> => {
+    await stopGroup(child);
+    if (owned !== undefined) forgetProcessGroup(owned);
+  };
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (!(await canConnect(port))) {
     if (exited || Date.now() > deadline) {

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { loadTransport } from "@asya/runtime";
 import { runDemo } from "@asya/runtime/demo";
 import { describe, expect, inject, it } from "vitest";
+import { testRabbitMqUrl } from "../../../test/setup/rabbitmq.js";
 
 type TransportConfig = Parameters<typeof loadTransport>[0];
 
@@ -11,7 +12,7 @@ const brokers: Array<[name: string, config: () => TransportConfig, timeoutMs: nu
     "RabbitMQ",
     () => ({
       kind: "rabbitmq",
-      url: process.env.ASYA_TEST_RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672",
+      url: testRabbitMqUrl(),
     }),
     60_000,
   ],

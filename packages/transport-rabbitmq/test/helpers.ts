@@ -4,13 +4,15 @@ import {
   type RabbitMqTransportOptions,
 } from "@asya/transport-rabbitmq";
 
-/** Broker URL of the integration tests. */
-export const RABBITMQ_URL = process.env.ASYA_TEST_RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672";
+import { testRabbitMqUrl } from "../../../test/setup/rabbitmq.js";
+
+/** Broker URL of the integration tests: the run's private node (see test/setup/rabbitmq.ts). */
+export const rabbitMqUrl = testRabbitMqUrl;
 
 /** A transport on the test broker with fast reconnects. */
 export function testTransport(options: Partial<RabbitMqTransportOptions> = {}): RabbitMqTransport {
   return createRabbitMqTransport({
-    url: RABBITMQ_URL,
+    url: rabbitMqUrl(),
     reconnectInitialDelayMs: 50,
     reconnectMaxDelayMs: 1_000,
     ...options,
@@ -31,7 +33,7 @@ export async function ready(transport: RabbitMqTransport, timeoutMs = 10_000): P
 /** Deletes queues this test created (never anyone else's: names are unique per test). */
 export async function deleteQueues(queues: Iterable<string>): Promise<void> {
   const amqp = await import("amqplib");
-  const connection = await amqp.connect(RABBITMQ_URL);
+  const connection = await amqp.connect(rabbitMqUrl());
   try {
     const channel = await connection.createChannel();
     for (const queue of queues) {

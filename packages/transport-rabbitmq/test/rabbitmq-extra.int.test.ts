@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { DEAD_LETTER_REASON_ATTRIBUTE, type ReceivedMessage } from "@asya/transport";
 import { createRabbitMqTransport, delayBucketMs, delayQueueName } from "@asya/transport-rabbitmq";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { useBroker } from "./broker-lock.js";
-import { deleteQueues, RABBITMQ_URL, ready, testTransport } from "./helpers.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { deleteQueues, rabbitMqUrl, ready, testTransport } from "./helpers.js";
 
 const created: string[] = [];
 function uniqueQueue(): string {
@@ -11,21 +10,11 @@ function uniqueQueue(): string {
   created.push(queue);
   return queue;
 }
-let release: (() => Promise<void>) | undefined;
-beforeAll(async () => {
-  release = await useBroker();
-});
-afterAll(async () => {
-  try {
-    await deleteQueues(created);
-  } finally {
-    await release?.();
-  }
-});
+afterAll(() => deleteQueues(created));
 
 async function rawChannel() {
   const amqp = await import("amqplib");
-  const connection = await amqp.connect(RABBITMQ_URL);
+  const connection = await amqp.connect(rabbitMqUrl());
   const channel = await connection.createChannel();
   channel.on("error", () => undefined); // expected channel errors are asserted on the rejected promise
   return { connection, channel };
@@ -255,7 +244,7 @@ describe("delivery counts and dead letters", () => {
 describe("options", () => {
   it("uses an application-owned connection and leaves it open on close()", async () => {
     const amqp = await import("amqplib");
-    const connection = await amqp.connect(RABBITMQ_URL);
+    const connection = await amqp.connect(rabbitMqUrl());
     const queue = uniqueQueue();
     try {
       const transport = await ready(createRabbitMqTransport({ connection }));
@@ -297,7 +286,7 @@ describe("options", () => {
 
 describe("credentials", () => {
   const secret = `pw-${randomBytes(6).toString("hex")}`;
-  const badUrl = RABBITMQ_URL.replace(/\/\/([^:@/]+)(:[^@/]*)?@/, `//$1:${secret}@`);
+  const badUrl = rabbitMqUrl().replace(/\/\/([^:@/]+)(:[^@/]*)?@/, `//$1:${secret}@`);
 
   it("never puts the password in errors or logs (wrong password)", async () => {
     expect(badUrl).toContain(secret);

@@ -1,32 +1,27 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { publishAll } from "@asya/transport";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { restartBroker } from "./broker-lock.js";
-import { deleteQueues, ready, testTransport } from "./helpers.js";
+import { type RabbitMqNode, startRabbitMqNode } from "../../../test/setup/rabbitmq-node.js";
+import { ready, testTransport } from "./helpers.js";
 
-// Stops the RabbitMQ app for a few seconds: every test using the broker at that moment sees the
-// outage, so this file holds only this test and keeps it short.
-const run = promisify(execFile);
-const rabbitmqctl = (command: "stop_app" | "start_app" | "await_startup") =>
-  run("rabbitmqctl", [command], { timeout: 60_000 });
-
+// Stops and starts the broker app mid-stream, on a RabbitMQ node private to this file (own ports,
+// node name, data dir): the run's shared node and the machine's broker are never disturbed.
 const queue = `asya-restart-${process.pid}-${Date.now().toString(36)}`;
+let node: RabbitMqNode | undefined;
 let appStopped = false;
-let release: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  release = await restartBroker();
+  node = await startRabbitMqNode("restart");
 });
 
 afterAll(async () => {
-  try {
-    if (appStopped) await rabbitmqctl("start_app");
-    await deleteQueues([queue]);
-  } finally {
-    await release?.();
-  }
+  if (appStopped) await node?.startApp();
+  await node?.stop(); // deletes the node with its data dir: no queue survives
 });
+
+function broker(): RabbitMqNode {
+  if (node === undefined) throw new Error("private RabbitMQ node did not start");
+  return node;
+}
 
 async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -38,9 +33,9 @@ async function until(condition: () => boolean, timeoutMs: number, what: string):
 
 it("survives a broker restart mid-stream with 2,000 messages in flight: none lost", async () => {
   const total = 2_000;
-  const producer = await ready(testTransport({ publishTimeoutMs: 60_000 }));
-  const consumer = await ready(testTransport());
-  const impatient = await ready(testTransport({ publishTimeoutMs: 300 }));
+  const producer = await ready(testTransport({ url: broker().url, publishTimeoutMs: 60_000 }));
+  const consumer = await ready(testTransport({ url: broker().url }));
+  const impatient = await ready(testTransport({ url: broker().url, publishTimeoutMs: 300 }));
   try {
     await producer.ensureQueue(queue);
     const seen = new Map<string, number>();
@@ -75,7 +70,7 @@ it("survives a broker restart mid-stream with 2,000 messages in flight: none los
 
     const inFlightAtStop = [...running];
     appStopped = true;
-    await rabbitmqctl("stop_app");
+    await broker().stopApp();
     await until(() => !producer.isReady() && !consumer.isReady(), 10_000, "transports notice the outage");
     const seenAtStop = seen.size;
     outage = true;
@@ -87,7 +82,7 @@ it("survives a broker restart mid-stream with 2,000 messages in flight: none los
       name: "TransportError",
       retryable: true,
     });
-    await rabbitmqctl("start_app");
+    await broker().startApp();
     appStopped = false;
 
     expect(seenAtStop).toBeLessThan(total / 2);

@@ -1,11 +1,10 @@
 import { createRabbitMqTransport } from "@asya/transport-rabbitmq";
 import amqplib from "amqplib";
+import { testRabbitMqUrl } from "../../setup/rabbitmq.js";
 import type { RawBroker, RawConsumer, RawMessage } from "./raw-broker.js";
 
-/** The shared test broker, unless ASYA_TEST_RABBITMQ_URL says otherwise. */
-export function rabbitMqUrl(): string {
-  return process.env.ASYA_TEST_RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672";
-}
+/** The run's private RabbitMQ node (test/setup/rabbitmq.ts), or the caller's ASYA_TEST_RABBITMQ_URL. */
+export { testRabbitMqUrl as rabbitMqUrl } from "../../setup/rabbitmq.js";
 
 const CONFIRM_WINDOW = 500;
 
@@ -24,7 +23,7 @@ function headersToAttributes(headers: Record<string, unknown> | undefined): Reco
  * manual acks. Reconnects are not attempted: a raw client used across a broker outage must be
  * created again after it.
  */
-export async function createRawRabbitMq(url = rabbitMqUrl()): Promise<RawBroker> {
+export async function createRawRabbitMq(url = testRabbitMqUrl()): Promise<RawBroker> {
   const connection = await amqplib.connect(url);
   connection.on("error", () => {});
   const publishChannel = await connection.createConfirmChannel();

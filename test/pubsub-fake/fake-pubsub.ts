@@ -277,8 +277,8 @@ function validName(value: unknown, kind: "topics" | "subscriptions"): string {
   return name;
 }
 
-type Callback = (error: unknown, value?: unknown) => void;
-type UnaryCall = { request: Record<string, unknown> };
+type UnaryCall = import("@grpc/grpc-js").ServerUnaryCall<Record<string, unknown>, unknown>;
+type Callback = import("@grpc/grpc-js").sendUnaryData<unknown>;
 
 function unary(handler: (request: Record<string, unknown>) => unknown) {
   return (call: UnaryCall, callback: Callback): void => {

@@ -14,24 +14,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
   for (const orphan of reapOrphans()) {
     process.stderr.write(`[asya:test] stopped ${orphan}, left running by an earlier run that died\n`);
   }
-  const started = await Promise.allSettled([
-    startRabbitMqIfNeeded(),
-    startMotoIfNeeded(),
-    startPubSubEmulatorIfNeeded(),
-  ]);
-  const stops = started.flatMap((result) => (result.status === "fulfilled" ? [result.value.stop] : []));
+  const started = [startRabbitMqIfNeeded(), startMotoIfNeeded(), startPubSubEmulatorIfNeeded()] as const;
+  const settled = await Promise.allSettled(started);
+  const stops = settled.flatMap((result) => (result.status === "fulfilled" ? [result.value.stop] : []));
   const teardown = async (): Promise<void> => {
     for (const stop of stops.reverse()) await stop();
   };
-  const failure = started.find((result) => result.status === "rejected");
+  const failure = settled.find((result) => result.status === "rejected");
   if (failure !== undefined) {
     await teardown();
     throw failure.reason;
   }
-  const [rabbit, moto, pubsub] = started.map((result) =>
-    result.status === "fulfilled" ? result.value : undefined,
-  );
-  if (rabbit === undefined || moto === undefined || pubsub === undefined) throw new Error("unreachable");
+  // All three fulfilled: awaiting them again only unwraps the values, with their own types.
+  const [rabbit, moto, pubsub] = await Promise.all(started);
   // Workers are forked after global setup, so they inherit these variables.
   project.provide("rabbitmqUrl", rabbit.url);
   process.env.ASYA_TEST_RABBITMQ_URL = rabbit.url;

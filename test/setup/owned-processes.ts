@@ -23,7 +23,7 @@ interface LedgerEntry extends OwnedGroup {
 }
 
 // Outside the run's private TMPDIR (test/setup/temp-dir.ts): the ledger must outlive the run.
-const LEDGER = join(process.env.ASYA_TEST_BASE_TMPDIR ?? tmpdir(), "asya-test-processes");
+export const LEDGER_DIR = join(process.env.ASYA_TEST_BASE_TMPDIR ?? tmpdir(), "asya-test-processes");
 
 /** Start time of a process in clock ticks since boot (`/proc/<pid>/stat` field 22), or undefined. */
 function startTimeOf(pid: number): string | undefined {
@@ -38,17 +38,20 @@ function startTimeOf(pid: number): string | undefined {
 }
 
 function entryFile(pid: number): string {
-  return join(LEDGER, `${pid}.json`);
+  return join(LEDGER_DIR, `${pid}.json`);
 }
 
-/** Records a group this process started; returns it for `forgetProcessGroup`. */
-export function recordProcessGroup(group: OwnedGroup): OwnedGroup {
-  mkdirSync(LEDGER, { recursive: true });
+/**
+ * Records a group this process (or `owner`, the run it belongs to) started; returns it for
+ * `forgetProcessGroup`.
+ */
+export function recordProcessGroup(group: OwnedGroup, owner: number = process.pid): OwnedGroup {
+  mkdirSync(LEDGER_DIR, { recursive: true });
   const entry: LedgerEntry = {
     ...group,
     startTime: startTimeOf(group.pid) ?? "",
-    owner: process.pid,
-    ownerStartTime: startTimeOf(process.pid) ?? "",
+    owner,
+    ownerStartTime: startTimeOf(owner) ?? "",
   };
   writeFileSync(entryFile(group.pid), JSON.stringify(entry));
   return group;
@@ -79,7 +82,7 @@ function isSameProcess(pid: number, startTime: string): boolean {
 export function reapOrphans(): string[] {
   let files: string[];
   try {
-    files = readdirSync(LEDGER);
+    files = readdirSync(LEDGER_DIR);
   } catch {
     return [];
   }
@@ -87,9 +90,9 @@ export function reapOrphans(): string[] {
   for (const file of files) {
     let entry: LedgerEntry;
     try {
-      entry = JSON.parse(readFileSync(join(LEDGER, file), "utf8")) as LedgerEntry;
+      entry = JSON.parse(readFileSync(join(LEDGER_DIR, file), "utf8")) as LedgerEntry;
     } catch {
-      rmSync(join(LEDGER, file), { force: true });
+      rmSync(join(LEDGER_DIR, file), { force: true });
       continue;
     }
     if (isSameProcess(entry.owner, entry.ownerStartTime)) continue; // its run is still going
@@ -98,7 +101,7 @@ export function reapOrphans(): string[] {
       reaped.push(`${entry.what} (pid ${entry.pid})`);
     }
     if (entry.dir !== undefined) rmSync(entry.dir, { recursive: true, force: true });
-    rmSync(join(LEDGER, file), { force: true });
+    rmSync(join(LEDGER_DIR, file), { force: true });
   }
   return reaped;
 }

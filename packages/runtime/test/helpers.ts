@@ -1,4 +1,4 @@
-import { createEnvelope, type Envelope, encodeEnvelope, queueName } from "@asya/envelope";
+import { type CreateEnvelopeInput, createEnvelope, encodeEnvelope, queueName } from "@asya/envelope";
 import { type ActorOptions, createActor } from "@asya/runtime";
 import { createEnvelopeSpy } from "@asya/runtime/testing";
 import { createMemoryTransport, type MemoryTransport, type MemoryTransportOptions } from "@asya/transport";
@@ -26,14 +26,9 @@ export function setup(options: MemoryTransportOptions = {}) {
       cleanups.push(() => actor.stop({ graceMs: 100 }));
       return actor;
     },
-    async send(input: Partial<Envelope> & { route: string[] | Envelope["route"]; payload: unknown }) {
-      const envelope = createEnvelope({
-        id: input.id ?? `e-${Math.random().toString(16).slice(2, 10)}`,
-        route: input.route,
-        payload: input.payload,
-        ...(input.headers === undefined ? {} : { headers: input.headers }),
-        ...(input.status === undefined ? {} : { status: input.status }),
-      });
+    /** Publishes a new envelope (random id unless given) to the queue of its first actor. */
+    async send(input: CreateEnvelopeInput) {
+      const envelope = createEnvelope({ id: `e-${Math.random().toString(16).slice(2, 10)}`, ...input });
       await transport.publish(queueName(envelope.route.curr), { body: encodeEnvelope(envelope) });
       return envelope;
     },

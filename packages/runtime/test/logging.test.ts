@@ -1,3 +1,4 @@
+import { queueName } from "@asya/envelope";
 import { createJsonLogger } from "@asya/runtime";
 import { describe, expect, it } from "vitest";
 import { setup } from "./helpers.js";
@@ -29,5 +30,24 @@ describe("structured logs", () => {
     expect(parsed.every((line) => typeof line.time === "string" && typeof line.level === "string")).toBe(
       true,
     );
+  });
+});
+
+describe("logs never contain payloads", () => {
+  it("an unparseable body is not echoed into the logs", async () => {
+    const t = setup();
+    const lines: string[] = [];
+    const logger = createJsonLogger({ level: "debug", write: (line) => lines.push(line) });
+    await t.actor({ name: "parse-log", logger, handler: (p: unknown) => p });
+    await t.transport.publish(queueName("parse-log"), {
+      body: new TextEncoder().encode("s3cr3t-body not json"),
+    });
+    await expect
+      .poll(() =>
+        t.spy.records().some((r) => r.to === "x-sink" && r.envelope?.status?.reason === "ParseError"),
+      )
+      .toBe(true);
+    expect(lines.some((line) => line.includes("unparseable"))).toBe(true);
+    expect(lines.join("\n")).not.toContain("s3cr3t");
   });
 });

@@ -233,3 +233,53 @@ describe("outputs the transport refuses", () => {
     expect(calls).toBe(1);
   });
 });
+
+describe("fan-out all or nothing", () => {
+  it("a fan-out with one child over the transport's limit publishes no child, fails the input", async () => {
+    const t = setup({ maxMessageBytes: 2_000 });
+    await t.actor({
+      name: "fan-big",
+      *handler() {
+        yield { small: true };
+        yield { blob: "x".repeat(5_000) };
+      },
+    });
+    await t.send({ id: "fb-1", route: ["fan-big", "after"], payload: { input: 1 } });
+    const done = await t.spy.waitFor("fb-1", { to: "x-sink" });
+    expect(done.envelope).toMatchObject({
+      payload: { input: 1 },
+      status: { phase: "failed", reason: "RuntimeError", error: { type: "TransportError" } },
+    });
+    expect(t.spy.records().filter((r) => r.to === "after")).toEqual([]);
+  });
+});
+
+describe("history is forward-only (SPEC 2)", () => {
+  it("assigning ctx.route.prev or ctx.route.curr fails the call instead of being ignored", async () => {
+    const t = setup();
+    await t.actor({
+      name: "rewrite-curr",
+      handler: (p: unknown, ctx) => {
+        (ctx.route as { curr: string }).curr = "elsewhere";
+        return p;
+      },
+    });
+    await t.actor({
+      name: "rewrite-prev",
+      handler: (p: unknown, ctx) => {
+        (ctx.route as unknown as { prev: string[] }).prev = [];
+        return p;
+      },
+    });
+    await t.send({ id: "rc-1", route: ["rewrite-curr"], payload: {} });
+    await t.send({ id: "rp-1", route: ["rewrite-prev"], payload: {} });
+    for (const id of ["rc-1", "rp-1"]) {
+      const done = await t.spy.waitFor(id, { to: "x-sink" });
+      expect(done.envelope?.status).toMatchObject({
+        phase: "failed",
+        reason: "RuntimeError",
+        error: { type: "TypeError" },
+      });
+    }
+  });
+});

@@ -69,3 +69,56 @@ describe("tracing", () => {
     expect(done.envelope?.headers?.traceparent).toBe(`00-${traceId}-${started[0]?.own.spanId}-01`);
   });
 });
+
+describe("trace propagation on failure outputs (SPEC 6)", () => {
+  it("retry copies, PolicyRouted and failed envelopes carry the handler span's context", async () => {
+    propagation.setGlobalPropagator(w3c);
+    const spans: string[] = [];
+    const tracer = {
+      startSpan(_name: string, _options: unknown, ctx: Context) {
+        const parent = trace.getSpanContext(ctx);
+        const own = {
+          traceId: parent?.traceId ?? randomBytes(16).toString("hex"),
+          spanId: randomBytes(8).toString("hex"),
+          traceFlags: 1,
+        };
+        spans.push(own.spanId);
+        return trace.wrapSpanContext(own);
+      },
+    } as unknown as Tracer;
+    const t = setup();
+    await t.actor({
+      name: "tr-fail",
+      tracer,
+      resiliency: {
+        policies: { default: { maxAttempts: 2, initialDelay: 1, onExhausted: ["tr-fallback"] } },
+      },
+      handler: () => {
+        throw new Error("nope");
+      },
+    });
+    await t.actor({
+      name: "tr-fallback",
+      tracer,
+      handler: () => {
+        throw new Error("also nope");
+      },
+    });
+    const traceId = "0af7651916cd43dd8448eb211c80319c";
+    await t.send({
+      id: "tf-1",
+      route: ["tr-fail"],
+      headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` },
+      payload: {},
+    });
+    const done = await t.spy.waitFor("tf-1", { to: "x-sink" });
+    const history = t.spy.history("tf-1");
+    const retry = history.find((r) => r.envelope?.status?.phase === "retrying");
+    const routed = history.find((r) => r.envelope?.status?.reason === "PolicyRouted");
+    expect(spans).toHaveLength(3);
+    expect(retry?.envelope?.headers?.traceparent).toBe(`00-${traceId}-${spans[0]}-01`);
+    expect(routed?.envelope?.headers?.traceparent).toBe(`00-${traceId}-${spans[1]}-01`);
+    expect(done.envelope?.status?.reason).toBe("RuntimeError");
+    expect(done.envelope?.headers?.traceparent).toBe(`00-${traceId}-${spans[2]}-01`);
+  });
+});

@@ -7,58 +7,6 @@ import { PUBSUB_MAX_ACK_DEADLINE_SEC, PUBSUB_MAX_MESSAGE_BYTES } from "./constan
 /** Picks the Pub/Sub ordering key of an outgoing message (`undefined` = unordered). */
 export type OrderingKeyFn = (queue: string, message: OutgoingMessage) => string | undefined;
 
-/** Options of {@link createPubSubTransport}. */
-export interface PubSubTransportOptions {
-  /** Google Cloud project that owns the topics and subscriptions. */
-  readonly projectId: string;
-  /**
-   * A ready `PubSub` client (the app owns credentials, retries, endpoints). It is not closed by
-   * `transport.close()`. @default a client built from `projectId` and `apiEndpoint`
-   */
-  readonly client?: PubSub;
-  /**
-   * gRPC endpoint (`host:port`). When unset the SDK uses `PUBSUB_EMULATOR_HOST` if that is set, else
-   * `pubsub.googleapis.com`. @default undefined
-   */
-  readonly apiEndpoint?: string;
-  /**
-   * Create missing topics and subscriptions (and their `-dlq` pair) idempotently on first use.
-   * Leave off in production where manifests or Terraform own them. @default false
-   */
-  readonly autoCreate?: boolean;
-  /** Client-side flow control of each consumer. */
-  readonly flowControl?: {
-    /** Messages held at once when `consume()` is given no `concurrency`. @default 1 */
-    readonly maxMessages?: number;
-    /** Bytes of message data held at once per consumer. @default 104857600 (100 MiB) */
-    readonly maxBytes?: number;
-  };
-  /**
-   * Ack deadline in seconds (10-600): the lease length the client keeps renewing, and the
-   * subscription's deadline when `autoCreate` creates it. @default 60
-   */
-  readonly ackDeadlineSec?: number;
-  /**
-   * Longest time in seconds a delivery's lease is extended while its handler runs; further bounded
-   * per consumer by `ConsumeOptions.maxProcessingMs`. @default 3600
-   */
-  readonly maxExtensionSec?: number;
-  /**
-   * When set, subscriptions created by `autoCreate` get a dead-letter policy to `<queue>-dlq` after
-   * this many delivery attempts (5-100). @default undefined (no policy)
-   */
-  readonly maxDeliveryAttempts?: number;
-  /**
-   * Chooses an ordering key per message. When set, publishing enables message ordering and
-   * `autoCreate` creates subscriptions with ordering on. @default undefined (unordered)
-   */
-  readonly orderingKey?: OrderingKeyFn;
-  /** Largest body accepted by `publish`; larger ones reject with `TOO_LARGE`. @default 10485760 */
-  readonly maxMessageBytes?: number;
-  /** Time the publisher waits to fill a batch, in ms. @default 5 */
-  readonly publishBatchDelayMs?: number;
-}
-
 const isPubSubClient = (value: unknown): value is PubSub =>
   typeof value === "object" &&
   value !== null &&
@@ -68,25 +16,62 @@ const isPubSubClient = (value: unknown): value is PubSub =>
 /** zod schema of {@link PubSubTransportOptions}. */
 export const pubSubTransportOptionsSchema = z
   .object({
+    /** Google Cloud project that owns the topics and subscriptions. */
     projectId: z.string().min(1),
+    /**
+     * A ready `PubSub` client (the app owns credentials, retries, endpoints). It is not closed by
+     * `transport.close()`. @default a client built from `projectId` and `apiEndpoint`
+     */
     client: z.custom<PubSub>(isPubSubClient, { message: "expected a PubSub client" }).optional(),
+    /**
+     * gRPC endpoint (`host:port`). When unset the SDK uses `PUBSUB_EMULATOR_HOST` if that is set, else
+     * `pubsub.googleapis.com`. @default undefined
+     */
     apiEndpoint: z.string().min(1).optional(),
+    /**
+     * Create missing topics and subscriptions (and their `-dlq` pair) idempotently on first use.
+     * Leave off in production where manifests or Terraform own them. @default false
+     */
     autoCreate: z.boolean().optional(),
+    /** Client-side flow control of each consumer. */
     flowControl: z
       .object({
+        /** Messages held at once when `consume()` is given no `concurrency`. @default 1 */
         maxMessages: z.number().int().positive().optional(),
+        /** Bytes of message data held at once per consumer. @default 104857600 (100 MiB) */
         maxBytes: z.number().int().positive().optional(),
       })
       .strict()
       .optional(),
+    /**
+     * Ack deadline in seconds (10-600): the lease length the client keeps renewing, and the
+     * subscription's deadline when `autoCreate` creates it. @default 60
+     */
     ackDeadlineSec: z.number().int().min(10).max(PUBSUB_MAX_ACK_DEADLINE_SEC).optional(),
+    /**
+     * Longest time in seconds a delivery's lease is extended while its handler runs; further bounded
+     * per consumer by `ConsumeOptions.maxProcessingMs`. @default 3600
+     */
     maxExtensionSec: z.number().int().positive().optional(),
+    /**
+     * When set, subscriptions created by `autoCreate` get a dead-letter policy to `<queue>-dlq` after
+     * this many delivery attempts (5-100). @default undefined (no policy)
+     */
     maxDeliveryAttempts: z.number().int().min(5).max(100).optional(),
+    /**
+     * Chooses an ordering key per message. When set, publishing enables message ordering and
+     * `autoCreate` creates subscriptions with ordering on. @default undefined (unordered)
+     */
     orderingKey: z.custom<OrderingKeyFn>((value) => typeof value === "function").optional(),
+    /** Largest body accepted by `publish`; larger ones reject with `TOO_LARGE`. @default 10485760 */
     maxMessageBytes: z.number().int().positive().max(PUBSUB_MAX_MESSAGE_BYTES).optional(),
+    /** Time the publisher waits to fill a batch, in ms. @default 5 */
     publishBatchDelayMs: z.number().int().min(0).max(1000).optional(),
   })
   .strict();
+
+/** Options of {@link createPubSubTransport} (the schema's input type: docs and validation cannot drift). */
+export type PubSubTransportOptions = z.input<typeof pubSubTransportOptionsSchema>;
 
 /** Options after validation, with defaults applied. */
 export interface ResolvedPubSubOptions {

@@ -21,22 +21,6 @@ export const DEFAULT_MEMORY_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 /** Default {@link MemoryTransportOptions.visibilityTimeoutMs}: 30 s. */
 export const DEFAULT_MEMORY_VISIBILITY_TIMEOUT_MS = 30_000;
 
-/** Options of {@link createMemoryTransport}. */
-export interface MemoryTransportOptions {
-  /** Share queues with other transports created on the same broker. @default a new private broker */
-  readonly broker?: MemoryBroker;
-  /** Name used in errors. @default "memory" */
-  readonly name?: string;
-  /**
-   * How long a delivery stays invisible before it is handed out again, unless settled or kept
-   * alive. While a handler runs, the delivery is extended by this much at a time until the
-   * consumer's `maxProcessingMs` has elapsed. @default 30000
-   */
-  readonly visibilityTimeoutMs?: number;
-  /** Largest accepted body in bytes; larger publishes reject with `TOO_LARGE`. @default 10485760 */
-  readonly maxMessageBytes?: number;
-}
-
 /** A memory transport, plus the broker it is connected to. */
 export interface MemoryTransport extends Transport {
   /** The broker behind this transport: pass it to {@link createMemoryTransport} to share queues. */
@@ -50,11 +34,24 @@ export interface MemoryTransport extends Transport {
 }
 
 const optionsSchema = z.strictObject({
-  broker: z.custom<Broker>(isBroker, { message: "expected a broker from createMemoryBroker()" }).optional(),
+  /** Share queues with other transports created on the same broker. @default a new private broker */
+  broker: z
+    .custom<MemoryBroker>(isBroker, { message: "expected a broker from createMemoryBroker()" })
+    .optional(),
+  /** Name used in errors. @default "memory" */
   name: z.string().min(1).optional(),
+  /**
+   * How long a delivery stays invisible before it is handed out again, unless settled or kept
+   * alive. While a handler runs, the delivery is extended by this much at a time until the
+   * consumer's `maxProcessingMs` has elapsed. @default 30000
+   */
   visibilityTimeoutMs: z.number().int().positive().optional(),
+  /** Largest accepted body in bytes; larger publishes reject with `TOO_LARGE`. @default 10485760 */
   maxMessageBytes: z.number().int().positive().optional(),
 });
+
+/** Options of {@link createMemoryTransport} (the validating schema's input type). */
+export type MemoryTransportOptions = z.input<typeof optionsSchema>;
 
 const consumeSchema = z.object({
   concurrency: z.number().int().positive().optional(),
@@ -89,7 +86,8 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
       cause: parsed.error,
     });
   }
-  const broker = parsed.data.broker ?? new Broker();
+  // isBroker() admitted only our Broker class behind the public MemoryBroker interface.
+  const broker = (parsed.data.broker as Broker | undefined) ?? new Broker();
   const maxMessageBytes = parsed.data.maxMessageBytes ?? DEFAULT_MEMORY_MAX_MESSAGE_BYTES;
   const connection = broker.connect(
     name,

@@ -125,3 +125,26 @@ describe("resolveResiliency", () => {
     expect(() => resolveResiliency({ actorTimeout: "soon" })).toThrow(/actorTimeout/);
   });
 });
+
+describe("error info (SPEC 1: mro without the class itself)", () => {
+  it("a subclass of a built-in error without its own name reports its class as type", () => {
+    class BadInput extends TypeError {}
+    class WorseInput extends BadInput {}
+    expect(toStatusError(new BadInput("x"))).toMatchObject({ type: "BadInput", mro: ["TypeError"] });
+    expect(toStatusError(new WorseInput("x"))).toMatchObject({
+      type: "WorseInput",
+      mro: ["BadInput", "TypeError"],
+    });
+  });
+});
+
+describe("resiliency config", () => {
+  it("rejects onExhausted/thenRoute entries that are not actor names", () => {
+    expect(() => resolveResiliency({ policies: { default: { onExhausted: ["Not_An_Actor"] } } })).toThrow(
+      RuntimeConfigError,
+    );
+    expect(() => resolveResiliency({ policies: { default: { thenRoute: ["ok", "BAD"] } } })).toThrow(
+      /policies\.default\.thenRoute/,
+    );
+  });
+});

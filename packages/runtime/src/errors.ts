@@ -4,6 +4,7 @@ export type RuntimeErrorCode =
   | "INVALID_DURATION"
   | "MISSING_ADAPTER"
   | "HANDLER_NOT_FOUND"
+  | "PORT_IN_USE"
   | "NOT_STARTED"
   | "ALREADY_STARTED";
 

@@ -1,6 +1,7 @@
 export { type Actor, type ActorOptions, createActor } from "./actor.js";
 export { computeBackoffMs } from "./backoff.js";
 export type { CliIo } from "./cli/cli-io.js";
+export { type ReplayCommandOptions, replayFromFile } from "./cli/replay-command.js";
 export { runCli, USAGE } from "./cli/run-cli.js";
 export { type RunOptions, runActorFromEnv } from "./cli/run-command.js";
 export { type SendOptions, sendEnvelopes } from "./cli/send-command.js";
@@ -13,7 +14,7 @@ export {
   type TransportConfig,
 } from "./config/config-from-env.js";
 export { type Duration, durationSchema, parseDuration } from "./config/duration.js";
-export { loadTransport, type ModuleImporter } from "./config/load-transport.js";
+export { type LoadTransportOptions, loadTransport, type ModuleImporter } from "./config/load-transport.js";
 export {
   type BackoffKind,
   DEFAULT_ACTOR_TIMEOUT_MS,

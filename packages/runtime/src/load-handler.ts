@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { RuntimeConfigError } from "./errors.js";
@@ -17,11 +18,11 @@ export async function loadHandler(spec: string, cwd: string = process.cwd()): Pr
   try {
     module = (await import(target)) as Record<string, unknown>;
   } catch (error) {
-    throw new RuntimeConfigError(`ASYA_HANDLER: cannot import ${specifier}: ${(error as Error).message}`, {
-      code: "HANDLER_NOT_FOUND",
-      field: "ASYA_HANDLER",
-      cause: error,
-    });
+    const hint = importHint(spec, specifier, isPath, cwd, error);
+    throw new RuntimeConfigError(
+      `ASYA_HANDLER: cannot import ${specifier}: ${(error as Error).message}${hint === "" ? "" : `. ${hint}`}`,
+      { code: "HANDLER_NOT_FOUND", field: "ASYA_HANDLER", cause: error },
+    );
   }
   const handler = module[exportName];
   if (typeof handler !== "function") {
@@ -34,4 +35,23 @@ export async function loadHandler(spec: string, cwd: string = process.cwd()): Pr
     );
   }
   return handler as Handler;
+}
+
+const SCRIPT_EXTENSION = /\.(?:[cm]?js|[cm]?ts|tsx|jsx)$/;
+
+/** What to do about the two first-contact mistakes: a path without `./`, and a `.ts` handler. */
+function importHint(spec: string, specifier: string, isPath: boolean, cwd: string, error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === "ERR_UNKNOWN_FILE_EXTENSION" && /\.[cm]?tsx?$/.test(specifier)) {
+    return (
+      "Node does not run TypeScript here: compile the handler first (tsc) and point ASYA_HANDLER at the " +
+      ".js output (e.g. ./dist/handler.js#process), or start the actor under a TypeScript loader " +
+      "(node --import tsx ...)"
+    );
+  }
+  const looksLikeFile = SCRIPT_EXTENSION.test(specifier) || existsSync(resolve(cwd, specifier));
+  if (!isPath && looksLikeFile && (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND")) {
+    return `A path needs "./" (or an absolute path); without it, Node looks for a package named "${specifier.split("/")[0]}": use ASYA_HANDLER=./${spec}`;
+  }
+  return "";
 }

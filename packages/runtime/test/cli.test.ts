@@ -31,15 +31,16 @@ describe("asya CLI", () => {
     expect(run.out.stderr).toContain("ASYA_CONCURRENCY");
   });
 
-  it("send publishes envelopes and shows a progress bar for --count > 1", async () => {
-    const many = io();
-    expect(
-      await runCli(
-        ["send", "clean", "--payload", '{"text":"hi"}', "--route", "a,b", "--count", "3"],
-        many.io,
-      ),
-    ).toBe(0);
-    expect(many.out.stderr).toContain("3/3");
+  it("send and replay refuse the memory transport: what they publish would vanish with the process", async () => {
+    for (const [env, how] of [
+      [{}, "is unset (the default is memory)"],
+      [{ ASYA_TRANSPORT: "memory" }, "is memory"],
+    ] as const) {
+      const send = io(env);
+      expect(await runCli(["send", "clean", "--payload", "{}"], send.io)).toBe(1);
+      expect(send.out.stderr).toContain(`[asya:runtime] ASYA_TRANSPORT ${how}: \`asya send\` would publish`);
+      expect(send.out.stdout).toBe(""); // no id printed as if it had been sent
+    }
     const bad = io();
     expect(await runCli(["send", "clean", "--payload", "{nope"], bad.io)).toBe(1);
     expect(bad.out.stderr).toContain("--payload");
@@ -89,15 +90,26 @@ describe("asya replay and sink tail", () => {
       },
     );
     await writeFile(file, `${JSON.stringify(failed)}\nnot json\n`);
+    const { replayFromFile } = await import("@asya/runtime");
+    const transport = createMemoryTransport();
+    const spy = createEnvelopeSpy(transport);
     const ok = io();
-    expect(await runCli(["replay", "dead-1", "--file", file], ok.io)).toBe(0);
+    expect(await replayFromFile(ok.io, { id: "dead-1", file, transport })).toBe(0);
     expect(ok.out.stdout).toBe("replayed dead-1 to judge\n");
     const other = io();
-    expect(await runCli(["replay", "dead-1", "--file", file, "--to", "review"], other.io)).toBe(0);
+    expect(await replayFromFile(other.io, { id: "dead-1", file, to: "review", transport })).toBe(0);
     expect(other.out.stdout).toContain("to review");
+    expect(spy.records().map((r) => [r.to, r.envelope?.status?.phase, r.envelope?.status?.attempt])).toEqual([
+      ["judge", "pending", 1],
+      ["review", "pending", 1],
+    ]);
     const missing = io();
     expect(await runCli(["replay", "nope", "--file", file], missing.io)).toBe(1);
     expect(missing.out.stderr).toContain("no envelope nope");
+    const memory = io();
+    expect(await runCli(["replay", "dead-1", "--file", file], memory.io)).toBe(1);
+    expect(memory.out.stderr).toContain("`asya replay` would publish");
+    await transport.close();
   });
 
   it("sink tail --follow prints lines appended later until shutdown", async () => {

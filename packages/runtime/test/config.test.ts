@@ -1,5 +1,6 @@
-import { configFromEnv, loadTransport, RuntimeConfigError } from "@asya/runtime";
+import { configFromEnv, createJsonLogger, loadTransport, RuntimeConfigError } from "@asya/runtime";
 import { describe, expect, it } from "vitest";
+import { missingPackageOf } from "../src/config/load-transport.js";
 
 describe("configFromEnv", () => {
   it("has defaults", () => {
@@ -113,6 +114,36 @@ describe("configFromEnv", () => {
     expect((caught as RuntimeConfigError).code).toBe("INVALID_CONFIG");
   });
 
+  const messageOf = (env: Record<string, string>): string => {
+    try {
+      configFromEnv(env);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error("expected configFromEnv to throw");
+  };
+
+  it("invalid JSON in ASYA_RESILIENCY_POLICIES shows the parser's detail and where it stopped", () => {
+    expect(messageOf({ ASYA_RESILIENCY_POLICIES: '{"transient":{"maxAttempts":3,}}' })).toBe(
+      '[asya:runtime] ASYA_RESILIENCY_POLICIES: invalid JSON: Expected double-quoted property name in JSON at position 30: sient":{"maxAttempts":3, <-- here',
+    );
+    expect(messageOf({ ASYA_RESILIENCY_POLICIES: '{"a":' })).toMatch(
+      /^\[asya:runtime\] ASYA_RESILIENCY_POLICIES: invalid JSON: Unexpected end of JSON input/,
+    );
+  });
+
+  it("rule and policy errors name the variable once, then the path inside it", () => {
+    expect(
+      messageOf({
+        ASYA_RESILIENCY_POLICIES: '{"transient":{"maxAttempts":3}}',
+        ASYA_RESILIENCY_RULES: '[{"errors":["E"],"policy":"nope"}]',
+      }),
+    ).toBe('[asya:runtime] ASYA_RESILIENCY_RULES: [0].policy: unknown policy "nope" (defined: transient)');
+    expect(messageOf({ ASYA_RESILIENCY_POLICIES: '{"p":{"maxAttempts":0}}' })).toMatch(
+      /^\[asya:runtime\] ASYA_RESILIENCY_POLICIES: p\.maxAttempts: /,
+    );
+  });
+
   it("never puts the RabbitMQ password into error messages", () => {
     expect(() =>
       configFromEnv({ ASYA_TRANSPORT: "rabbitmq", ASYA_RABBITMQ_URL: "http://u:secret@x" }),
@@ -127,14 +158,38 @@ describe("loadTransport", () => {
     await transport.close();
   });
 
-  it("gives an install hint when the adapter package is missing", async () => {
-    const missing = async () => {
-      throw Object.assign(new Error("Cannot find package"), { code: "ERR_MODULE_NOT_FOUND" });
-    };
-    await expect(loadTransport({ kind: "sqs" }, missing)).rejects.toMatchObject({
+  const notFound = (specifier: string) => async () => {
+    throw Object.assign(new Error(`Cannot find package '${specifier}' imported from /app/x.js`), {
+      code: "ERR_MODULE_NOT_FOUND",
+    });
+  };
+
+  it("gives an install hint naming adapter and SDK when the adapter package is missing", async () => {
+    await expect(
+      loadTransport({ kind: "sqs" }, { importer: notFound("@asya/transport-sqs") }),
+    ).rejects.toMatchObject({
       code: "MISSING_ADAPTER",
+      field: "ASYA_TRANSPORT",
       message: expect.stringContaining("npm install @asya/transport-sqs @aws-sdk/client-sqs"),
     });
+  });
+
+  it("names the SDK, not the adapter, when the adapter is installed but its SDK is not", async () => {
+    const error = await loadTransport({ kind: "sqs" }, { importer: notFound("@aws-sdk/client-sqs") }).catch(
+      (e: unknown) => e as Error,
+    );
+    expect(error).toMatchObject({ code: "MISSING_ADAPTER", field: "ASYA_TRANSPORT" });
+    expect(error.message).toBe(
+      "[asya:runtime] ASYA_TRANSPORT=sqs: @asya/transport-sqs is installed but @aws-sdk/client-sqs (which it imports) is not: install it with `npm install @aws-sdk/client-sqs`",
+    );
+  });
+
+  it("reduces a deep import path to its package name", () => {
+    const deep = Object.assign(new Error("Cannot find module '@google-cloud/pubsub/build/src/index.js'"), {
+      code: "MODULE_NOT_FOUND",
+    });
+    expect(missingPackageOf(deep)).toBe("@google-cloud/pubsub");
+    expect(missingPackageOf(new Error("other"))).toBeUndefined();
   });
 
   it("calls the adapter factory with the transport options", async () => {
@@ -145,8 +200,13 @@ describe("loadTransport", () => {
         return { name: "fake" };
       },
     });
-    const transport = await loadTransport({ kind: "rabbitmq", url: "amqp://h", prefetch: 2 }, fake);
+    const logger = createJsonLogger({ level: "silent" });
+    const transport = await loadTransport(
+      { kind: "rabbitmq", url: "amqp://h", prefetch: 2 },
+      { importer: fake, logger },
+    );
     expect(transport.name).toBe("fake");
-    expect(received).toEqual({ url: "amqp://h", prefetch: 2 });
+    // The runtime's logger reaches the adapter, so a failed connect is visible at once.
+    expect(received).toEqual({ url: "amqp://h", prefetch: 2, logger });
   });
 });

@@ -89,6 +89,15 @@ function build(code: TransportErrorCode, retryable: boolean, detail: string, cau
   return new TransportError(detail, { code, retryable, transport: "sqs", cause });
 }
 
+/** What the SDK's default credential chain (Node) looks at, in order: named in the error, since the SDK does not say. */
+export const CREDENTIAL_SOURCES =
+  "The AWS SDK's default chain tried, in order: environment (AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY, " +
+  "optional AWS_SESSION_TOKEN); SSO, credential_process and keys in the shared files ~/.aws/credentials " +
+  'and ~/.aws/config (profile AWS_PROFILE, default "default"); web identity (AWS_WEB_IDENTITY_TOKEN_FILE + ' +
+  "AWS_ROLE_ARN, as EKS IRSA sets); container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI or " +
+  "_RELATIVE_URI, as ECS and EKS Pod Identity set); EC2 instance metadata (IMDS). Provide one of them " +
+  "(emulators accept any keys), or pass a configured `client`";
+
 /**
  * Maps an error raised by `@aws-sdk/client-sqs` (or the network below it) to a {@link TransportError}:
  * throttling, 5xx, timeouts and connection errors are retryable; a missing queue (`NOT_FOUND`), access
@@ -115,6 +124,9 @@ export function classifySqsError(error: unknown): TransportError {
   if (ids.includes("AbortError")) return build("ABORTED", false, `aborted: ${detail}`, error);
   if (has(THROTTLING)) return build("THROTTLED", true, `throttled: ${detail}`, error);
   if (has(NOT_FOUND)) return build("NOT_FOUND", false, `queue not found: ${detail}`, error);
+  if (ids.includes("CredentialsProviderError")) {
+    return build("ACCESS_DENIED", false, `no AWS credentials: ${detail}. ${CREDENTIAL_SOURCES}`, error);
+  }
   if (has(ACCESS_DENIED)) return build("ACCESS_DENIED", false, `access denied: ${detail}`, error);
   if (has(TOO_LARGE)) return build("TOO_LARGE", false, `request too large: ${detail}`, error);
   if (has(INVALID)) return build("INVALID_ARGUMENT", false, `invalid request: ${detail}`, error);

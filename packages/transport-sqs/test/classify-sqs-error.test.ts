@@ -12,6 +12,29 @@ const sdkError = (name: string, status: number, fault: "client" | "server", code
   });
 
 describe("classifySqsError", () => {
+  it("a missing-credentials error says which credential sources the SDK tried", () => {
+    // As @smithy/property-provider raises it when the whole default chain comes up empty.
+    const missing = Object.assign(new Error("Could not load credentials from any providers"), {
+      name: "CredentialsProviderError",
+      tryNextLink: false,
+    });
+    const error = classifySqsError(missing);
+    expect(error).toMatchObject({ code: "ACCESS_DENIED", retryable: false, transport: "sqs" });
+    expect(error.message).toMatch(
+      /^\[asya:sqs\] no AWS credentials: CredentialsProviderError: Could not load/,
+    );
+    for (const source of [
+      "AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY",
+      "~/.aws/credentials",
+      "AWS_PROFILE",
+      "AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN",
+      "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+      "EC2 instance metadata",
+    ]) {
+      expect(error.message).toContain(source);
+    }
+  });
+
   it.each([
     ["ThrottlingException", 400, "THROTTLED"],
     ["RequestThrottled", 403, "THROTTLED"],

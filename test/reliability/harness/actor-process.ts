@@ -49,6 +49,8 @@ export interface ActorProcessOptions {
   readonly args?: readonly string[];
   /** ASYA_* and fixture variables; merged over a minimal inherited environment. */
   readonly env: Readonly<Record<string, string>>;
+  /** Working directory. @default the repository root */
+  readonly cwd?: string;
   /** Command to run instead of the asya CLI (harness self-tests). */
   readonly command?: { readonly file: string; readonly args: readonly string[] };
 }
@@ -94,10 +96,12 @@ export class ActorProcess {
       args: [assertRuntimeBuilt(), ...(this.options.args ?? ["run"])],
     };
     const child = spawn(command.file, [...command.args], {
-      cwd: REPO_ROOT,
+      cwd: this.options.cwd ?? REPO_ROOT,
       env: {
         PATH: process.env.PATH ?? "",
         HOME: process.env.HOME ?? "/tmp",
+        // The run's private temp dir (test/setup/temp-dir.ts), so children leave nothing behind either.
+        ...(process.env.TMPDIR === undefined ? {} : { TMPDIR: process.env.TMPDIR }),
         METADATA_SERVER_DETECTION: "none",
         ...this.options.env,
       },

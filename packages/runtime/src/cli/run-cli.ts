@@ -1,9 +1,8 @@
 import { parseArgs } from "node:util";
 import { configFromEnv } from "../config/config-from-env.js";
-import { loadTransport } from "../config/load-transport.js";
-import { findInJsonl, replayEnvelope } from "../crew/replay.js";
 import { runDemo } from "../demo/run-demo.js";
 import type { CliIo } from "./cli-io.js";
+import { replayFromFile } from "./replay-command.js";
 import { runActorFromEnv } from "./run-command.js";
 import { sendEnvelopes } from "./send-command.js";
 import { tailSink } from "./sink-tail.js";
@@ -96,25 +95,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           io.stderr.write("usage: asya replay <id> [--to actor] [--file F]\n");
           return 2;
         }
-        const config = configFromEnv(io.env);
-        const file = values.file ?? config.sumpFile;
-        const envelope = await findInJsonl(file, id);
-        if (envelope === undefined) {
-          io.stderr.write(`[asya:runtime] no envelope ${id} in ${file}\n`);
-          return 1;
-        }
-        const transport = await loadTransport(config.transport);
-        try {
-          const replayed = await replayEnvelope(envelope, {
-            transport,
-            ...(config.namespace === undefined ? {} : { namespace: config.namespace }),
-            ...(values.to === undefined ? {} : { to: values.to }),
-          });
-          io.stdout.write(`replayed ${replayed.id} to ${replayed.route.curr}\n`);
-        } finally {
-          await transport.close();
-        }
-        return 0;
+        return await replayFromFile(io, {
+          id,
+          ...(values.to === undefined ? {} : { to: values.to }),
+          ...(values.file === undefined ? {} : { file: values.file }),
+        });
       }
       case "manifests":
         return await runManifests(rest, io);

@@ -37,7 +37,7 @@ export interface RunOptions {
 export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Promise<number> {
   const config = configFromEnv(io.env);
   const logger = createJsonLogger({ level: config.logLevel, write: (line) => io.stderr.write(`${line}\n`) });
-  const transport = options.transport ?? (await loadTransport(config.transport));
+  const transport = options.transport ?? (await loadTransport(config.transport, { logger }));
   if (options.transport === undefined && config.transport.kind === "memory") {
     logger.warn("ASYA_TRANSPORT is memory: this process sees only its own in-process queues");
   }
@@ -99,11 +99,26 @@ export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Prom
       sump: config.sumpActor,
     });
   }
+  // An actor runs until it is told to stop, even when nothing else holds the event loop open (no
+  // health server, memory transport): without this Node would exit 13 on the pending await.
+  const keepAlive = setInterval(() => undefined, 2 ** 30);
+  const shutdown = io.shutdownSignal ?? new Promise<never>(() => undefined);
   try {
-    await actor.start();
-    await (io.shutdownSignal ?? new Promise<never>(() => undefined));
+    // SIGTERM while still connecting (a broker that is down or misspelt) stops at once.
+    const starting = actor.start();
+    const first = await Promise.race([
+      starting.then(() => "started" as const),
+      shutdown.then(() => "stop" as const),
+    ]);
+    if (first === "stop") {
+      if (options.transport === undefined) await transport.close();
+      await starting.catch(() => undefined); // fails with CLOSED once the transport is closed
+      return 0;
+    }
+    await shutdown;
     await actor.stop({ graceMs: config.shutdownGraceMs });
   } finally {
+    clearInterval(keepAlive);
     if (options.transport === undefined) await transport.close();
   }
   return 0;

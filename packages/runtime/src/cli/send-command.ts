@@ -1,9 +1,9 @@
 import { createEnvelope, type Envelope, encodeEnvelope, queueName } from "@asya/envelope";
 import { type OutgoingMessage, publishAll, type Transport } from "@asya/transport";
 import { configFromEnv } from "../config/config-from-env.js";
-import { loadTransport } from "../config/load-transport.js";
 import { RuntimeConfigError } from "../errors.js";
 import { type CliIo, progressBar } from "./cli-io.js";
+import { oneShotTransport } from "./cli-transport.js";
 
 /** Options of {@link sendEnvelopes}. */
 export interface SendOptions {
@@ -39,7 +39,7 @@ export async function sendEnvelopes(io: CliIo, options: SendOptions): Promise<En
     });
   }
   const config = configFromEnv(io.env);
-  const transport = options.transport ?? (await loadTransport(config.transport));
+  const transport = options.transport ?? (await oneShotTransport("send", io, config));
   const queue = queueName(options.actor, config.namespace);
   const sent: Envelope[] = [];
   const progressEvery = Math.max(1, Math.floor(count / 100));

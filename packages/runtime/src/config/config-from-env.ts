@@ -2,7 +2,7 @@ import { DEFAULT_MAX_ENVELOPE_BYTES, isValidActorName, SINK_ACTOR, SUMP_ACTOR } 
 import { RuntimeConfigError } from "../errors.js";
 import type { LogLevel } from "../observability/logger.js";
 import { parseDuration } from "./duration.js";
-import { type ResiliencyConfig, resolveResiliency } from "./resiliency-config.js";
+import { checkResiliency, formatPath, type ResiliencyConfig } from "./resiliency-config.js";
 
 /** Transport selection and its settings. `url` may hold credentials: never log it. */
 export type TransportConfig =
@@ -89,7 +89,12 @@ function json(env: Env, name: string): unknown {
   try {
     return JSON.parse(raw);
   } catch (error) {
-    return fail(name, "invalid JSON", error);
+    // Node's message carries the position ("... in JSON at position 12"); show the text around it.
+    const detail = (error as Error).message;
+    const position = /position (\d+)/.exec(detail)?.[1];
+    const at = position === undefined ? raw.length : Number(position);
+    const near = `${raw.slice(Math.max(0, at - 24), at)} <-- here`;
+    return fail(name, `invalid JSON: ${detail}: ${near}`, error);
   }
 }
 
@@ -167,18 +172,22 @@ function resiliencyFromEnv(env: Env): ResiliencyConfig {
   }
   const policies = json(env, "ASYA_RESILIENCY_POLICIES");
   const rules = json(env, "ASYA_RESILIENCY_RULES");
-  // Validate each variable separately so the error names the right one.
-  resolveResiliency({ policies }, "ASYA_RESILIENCY_POLICIES");
-  try {
-    resolveResiliency({ policies, rules }, "ASYA_RESILIENCY_RULES");
-  } catch (error) {
-    fail("ASYA_RESILIENCY_RULES", (error as Error).message.replace(/^\[asya:runtime\] /, ""), error);
-  }
-  return resolveResiliency({
+  const result = checkResiliency({
     ...(actorTimeout === undefined ? {} : { actorTimeout }),
     ...(policies === undefined ? {} : { policies }),
     ...(rules === undefined ? {} : { rules }),
   });
+  if (result.ok) return result.config;
+  // Name the variable once, then the path inside it: "ASYA_RESILIENCY_RULES: [0].policy: ...".
+  const [top, ...inside] = result.path;
+  const variable =
+    top === "rules"
+      ? "ASYA_RESILIENCY_RULES"
+      : top === "policies"
+        ? "ASYA_RESILIENCY_POLICIES"
+        : "ASYA_RESILIENCY_ACTOR_TIMEOUT";
+  const where = formatPath(inside).replace(/^\./, "");
+  return fail(variable, `${where === "" ? "" : `${where}: `}${result.message}`);
 }
 
 function healthPortFromEnv(env: Env): number | undefined {

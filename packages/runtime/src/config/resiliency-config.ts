@@ -105,31 +105,32 @@ export interface ResiliencyConfig {
   readonly rules: readonly ResiliencyRule[];
 }
 
-/**
- * Validates and normalises a resiliency input.
- *
- * @throws RuntimeConfigError code `INVALID_CONFIG` naming the offending field (prefixed with `source`).
- * @example resolveResiliency({ actorTimeout: "30s", policies: { default: { maxAttempts: 3 } } })
- */
-export function resolveResiliency(input: unknown = {}, source = "resiliency"): ResiliencyConfig {
+/** Where and why a resiliency input is invalid. */
+export interface ResiliencyProblem {
+  /** Path inside the input, e.g. `["rules", 0, "policy"]`. */
+  readonly path: ReadonlyArray<PropertyKey>;
+  readonly message: string;
+}
+
+/** `["rules", 0, "policy"]` -> `.rules[0].policy`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.map((key) => (typeof key === "number" ? `[${key}]` : `.${String(key)}`)).join("");
+}
+
+/** Validates and normalises a resiliency input, returning the first problem instead of throwing. */
+export function checkResiliency(
+  input: unknown = {},
+): { readonly ok: true; readonly config: ResiliencyConfig } | ({ readonly ok: false } & ResiliencyProblem) {
   const parsed = resiliencyInputSchema.safeParse(input ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const path = issue?.path.length ? `.${issue.path.join(".")}` : "";
-    throw new RuntimeConfigError(`${source}${path}: ${issue?.message ?? "invalid"}`, {
-      code: "INVALID_CONFIG",
-      field: source,
-      cause: parsed.error,
-    });
+    return { ok: false, path: issue?.path ?? [], message: issue?.message ?? "invalid" };
   }
   const value = parsed.data;
   const policies: Record<string, RetryPolicy> = {};
   for (const [name, policy] of Object.entries(value.policies ?? {})) {
     if (policy.onExhausted !== undefined && policy.thenRoute !== undefined) {
-      throw new RuntimeConfigError(`${source}.policies.${name}: set onExhausted or thenRoute, not both`, {
-        code: "INVALID_CONFIG",
-        field: source,
-      });
+      return { ok: false, path: ["policies", name], message: "set onExhausted or thenRoute, not both" };
     }
     policies[name] = {
       name,
@@ -143,17 +144,37 @@ export function resolveResiliency(input: unknown = {}, source = "resiliency"): R
     };
   }
   const rules = value.rules ?? [];
-  rules.forEach((rule, index) => {
+  for (const [index, rule] of rules.entries()) {
     if (policies[rule.policy] === undefined) {
-      throw new RuntimeConfigError(
-        `${source}.rules.${index}.policy: unknown policy ${JSON.stringify(rule.policy)}`,
-        { code: "INVALID_CONFIG", field: source },
-      );
+      const known = Object.keys(policies);
+      return {
+        ok: false,
+        path: ["rules", index, "policy"],
+        message: `unknown policy ${JSON.stringify(rule.policy)} (${known.length === 0 ? "no policies are defined" : `defined: ${known.join(", ")}`})`,
+      };
     }
-  });
+  }
   return {
-    actorTimeoutMs: value.actorTimeout ?? value.timeout?.actor ?? DEFAULT_ACTOR_TIMEOUT_MS,
-    policies,
-    rules,
+    ok: true,
+    config: {
+      actorTimeoutMs: value.actorTimeout ?? value.timeout?.actor ?? DEFAULT_ACTOR_TIMEOUT_MS,
+      policies,
+      rules,
+    },
   };
+}
+
+/**
+ * Validates and normalises a resiliency input.
+ *
+ * @throws RuntimeConfigError code `INVALID_CONFIG` naming the offending field (prefixed with `source`).
+ * @example resolveResiliency({ actorTimeout: "30s", policies: { default: { maxAttempts: 3 } } })
+ */
+export function resolveResiliency(input: unknown = {}, source = "resiliency"): ResiliencyConfig {
+  const result = checkResiliency(input);
+  if (result.ok) return result.config;
+  throw new RuntimeConfigError(`${source}${formatPath(result.path)}: ${result.message}`, {
+    code: "INVALID_CONFIG",
+    field: source,
+  });
 }

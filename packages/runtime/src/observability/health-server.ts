@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { RuntimeConfigError } from "../errors.js";
 
 /** What the health server asks the actor. */
 export interface HealthSource {
@@ -20,6 +21,8 @@ export interface HealthServer {
 /**
  * Serves `/healthz` (liveness), `/readyz` (readiness) and `/metrics` (Prometheus text when enabled).
  * Binds to `host` (127.0.0.1 by default; use 0.0.0.0 in containers).
+ *
+ * @throws RuntimeConfigError `PORT_IN_USE` (field ASYA_HEALTH_PORT) when the port is taken.
  */
 export async function startHealthServer(
   source: HealthSource,
@@ -48,9 +51,10 @@ export async function startHealthServer(
     return reply(404, "not found\n");
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    const failed = (error: NodeJS.ErrnoException): void => reject(listenError(error, host, port));
+    server.once("error", failed);
     server.listen(port, host, () => {
-      server.off("error", reject);
+      server.off("error", failed);
       resolve();
     });
   });
@@ -62,4 +66,28 @@ export async function startHealthServer(
         server.closeAllConnections();
       }),
   };
+}
+
+/** A listen failure, said in terms of the setting that controls it. */
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  const where = `${host}:${port}`;
+  const fix =
+    "set ASYA_HEALTH_PORT (createActor's healthPort) to a free port, 0 for any free port, or off to disable the health server";
+  if (error.code === "EADDRINUSE") {
+    return new RuntimeConfigError(
+      `health server: ${where} is already in use (another actor or service on this host?): ${fix}`,
+      { code: "PORT_IN_USE", field: "ASYA_HEALTH_PORT", cause: error },
+    );
+  }
+  if (error.code === "EACCES" || error.code === "EADDRNOTAVAIL") {
+    return new RuntimeConfigError(
+      `health server: cannot listen on ${where} (${error.code}): ${fix}, or check ASYA_HEALTH_HOST`,
+      {
+        code: "INVALID_CONFIG",
+        field: error.code === "EACCES" ? "ASYA_HEALTH_PORT" : "ASYA_HEALTH_HOST",
+        cause: error,
+      },
+    );
+  }
+  return error;
 }

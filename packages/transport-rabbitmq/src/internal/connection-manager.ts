@@ -5,6 +5,29 @@ import type { ResolvedRabbitMqOptions } from "../rabbitmq-options.js";
 import { redactUrl } from "../redact.js";
 import { abortedError, backoffDelayMs, rabbitError } from "./timing.js";
 
+/**
+ * Imports the `amqplib` peer dependency (lazily, so topology helpers and the classifier work
+ * without it). A missing package is not a connection problem: it is reported as such, not retried.
+ *
+ * @throws TransportError `INVALID_ARGUMENT` (not retryable) naming the package to install.
+ */
+async function loadAmqplib(): Promise<typeof import("amqplib")> {
+  try {
+    return await import("amqplib");
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
+      throw rabbitError(
+        "amqplib is not installed: `npm install amqplib` (the peer dependency of @asya/transport-rabbitmq)",
+        "INVALID_ARGUMENT",
+        false,
+        error,
+      );
+    }
+    throw error;
+  }
+}
+
 /** One live connection; `generation` increases with every (re)connect. */
 export interface Connected {
   readonly connection: ChannelModel;
@@ -140,7 +163,7 @@ export class ConnectionManager {
     this.connecting = true;
     const target = redactUrl(this.options.url!);
     try {
-      const amqp = await import("amqplib");
+      const amqp = await loadAmqplib();
       const connection = await amqp.connect(this.connectUrl(), {
         ...this.options.socketOptions,
         timeout: this.options.connectTimeoutMs,

@@ -175,9 +175,11 @@ describe("loadTransport", () => {
   });
 
   it("names the SDK, not the adapter, when the adapter is installed but its SDK is not", async () => {
-    const error = await loadTransport({ kind: "sqs" }, { importer: notFound("@aws-sdk/client-sqs") }).catch(
-      (e: unknown) => e as Error,
-    );
+    const loading = loadTransport({ kind: "sqs" }, { importer: notFound("@aws-sdk/client-sqs") });
+    const error = (await loading.then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as RuntimeConfigError;
     expect(error).toMatchObject({ code: "MISSING_ADAPTER", field: "ASYA_TRANSPORT" });
     expect(error.message).toBe(
       "[asya:runtime] ASYA_TRANSPORT=sqs: @asya/transport-sqs is installed but @aws-sdk/client-sqs (which it imports) is not: install it with `npm install @aws-sdk/client-sqs`",

@@ -1,6 +1,5 @@
 import { execFile } from "node:child_process";
 import {
-  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -10,11 +9,12 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../reliability/harness/actor-process.js";
 import { type LocalRegistry, startLocalRegistry } from "../setup/verdaccio.js";
+import { snapshotWorkspace } from "./workspace-copy.js";
 
 // What a Node developer meets: our packages published with `pnpm release` (changesets version +
 // publish) to a private verdaccio, then installed with plain npm into a project outside the
@@ -63,30 +63,6 @@ async function exitOf(command: string, args: readonly string[], cwd: string, env
   } catch (error) {
     return { code: 1, output: (error as Error).message };
   }
-}
-
-/** The working tree as a fresh git repo (tracked + untracked, not ignored files): `release` tags it. */
-async function snapshotWorkspace(target: string): Promise<void> {
-  const { stdout } = await execFileAsync("git", ["ls-files", "-z", "-co", "--exclude-standard"], {
-    cwd: REPO_ROOT,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  for (const file of stdout.split("\0").filter((f) => f !== "" && existsSync(join(REPO_ROOT, f)))) {
-    mkdirSync(dirname(join(target, file)), { recursive: true });
-    cpSync(join(REPO_ROOT, file), join(target, file));
-  }
-  const git = (...args: string[]) => execFileAsync("git", args, { cwd: target });
-  await git("init", "-q", "-b", "main");
-  await git("add", "-A");
-  await git(
-    "-c",
-    "user.name=asya-test",
-    "-c",
-    "user.email=test@example.invalid",
-    "commit",
-    "-qm",
-    "snapshot",
-  );
 }
 
 const CONSUMER_TS = `import { createEnvelope, encodeEnvelope, queueName } from "@asya/envelope";

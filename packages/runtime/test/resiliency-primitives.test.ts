@@ -117,7 +117,7 @@ describe("resolveResiliency", () => {
   });
   it("rejects unknown policies in rules and bad fields", () => {
     expect(() => resolveResiliency({ rules: [{ errors: ["E"], policy: "nope" }] })).toThrow(
-      /rules\.0\.policy/,
+      /resiliency\.rules\[0\]\.policy: unknown policy "nope"/,
     );
     expect(() => resolveResiliency({ policies: { p: { backoff: "random" as "linear" } } })).toThrow(
       /backoff/,

@@ -2,7 +2,7 @@ import { DEFAULT_MAX_ENVELOPE_BYTES, isValidActorName, SINK_ACTOR, SUMP_ACTOR } 
 import { RuntimeConfigError } from "../errors.js";
 import type { LogLevel } from "../observability/logger.js";
 import { parseDuration } from "./duration.js";
-import { checkResiliency, formatPath, type ResiliencyConfig } from "./resiliency-config.js";
+import { checkResiliency, pathText, type ResiliencyConfig } from "./resiliency-config.js";
 
 /** Transport selection and its settings. `url` may hold credentials: never log it. */
 export type TransportConfig =
@@ -186,7 +186,7 @@ function resiliencyFromEnv(env: Env): ResiliencyConfig {
       : top === "policies"
         ? "ASYA_RESILIENCY_POLICIES"
         : "ASYA_RESILIENCY_ACTOR_TIMEOUT";
-  const where = formatPath(inside).replace(/^\./, "");
+  const where = pathText(inside);
   return fail(variable, `${where === "" ? "" : `${where}: `}${result.message}`);
 }
 

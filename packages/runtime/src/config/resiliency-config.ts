@@ -1,4 +1,4 @@
-import { isValidActorName } from "@asya/envelope";
+import { formatPath, isValidActorName } from "@asya/envelope";
 import { z } from "zod";
 import { RuntimeConfigError } from "../errors.js";
 import { durationSchema } from "./duration.js";
@@ -112,9 +112,10 @@ export interface ResiliencyProblem {
   readonly message: string;
 }
 
-/** `["rules", 0, "policy"]` -> `.rules[0].policy`. */
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.map((key) => (typeof key === "number" ? `[${key}]` : `.${String(key)}`)).join("");
+/** `["rules", 0, "policy"]` -> `rules[0].policy` (as envelope errors name fields); `""` for the root. */
+export function pathText(path: ReadonlyArray<PropertyKey>): string {
+  if (path.length === 0) return "";
+  return formatPath(path.map((key) => (typeof key === "number" ? key : String(key))));
 }
 
 /** Validates and normalises a resiliency input, returning the first problem instead of throwing. */
@@ -173,7 +174,8 @@ export function checkResiliency(
 export function resolveResiliency(input: unknown = {}, source = "resiliency"): ResiliencyConfig {
   const result = checkResiliency(input);
   if (result.ok) return result.config;
-  throw new RuntimeConfigError(`${source}${formatPath(result.path)}: ${result.message}`, {
+  const where = pathText(result.path);
+  throw new RuntimeConfigError(`${source}${where === "" ? "" : `.${where}`}: ${result.message}`, {
     code: "INVALID_CONFIG",
     field: source,
   });

@@ -6,6 +6,11 @@ export {
   PUBSUB_MAX_ACK_DEADLINE_SEC,
   PUBSUB_MAX_MESSAGE_BYTES,
 } from "./constants.js";
-export type { OrderingKeyFn, PubSubTransportOptions, ResolvedPubSubOptions } from "./pubsub-options.js";
+export type {
+  OrderingKeyFn,
+  PubSubLogger,
+  PubSubTransportOptions,
+  ResolvedPubSubOptions,
+} from "./pubsub-options.js";
 export { pubSubTransportOptionsSchema, resolvePubSubOptions } from "./pubsub-options.js";
 export { createPubSubTransport } from "./pubsub-transport.js";

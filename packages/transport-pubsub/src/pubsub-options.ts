@@ -4,6 +4,14 @@ import type { PubSub } from "@google-cloud/pubsub";
 import { z } from "zod";
 import { PUBSUB_MAX_ACK_DEADLINE_SEC, PUBSUB_MAX_MESSAGE_BYTES } from "./constants.js";
 
+/** Minimal structured logger; every message and field passed to it is already credential-free. */
+export interface PubSubLogger {
+  debug?(message: string, fields?: Record<string, unknown>): void;
+  info?(message: string, fields?: Record<string, unknown>): void;
+  warn?(message: string, fields?: Record<string, unknown>): void;
+  error?(message: string, fields?: Record<string, unknown>): void;
+}
+
 /** Picks the Pub/Sub ordering key of an outgoing message (`undefined` = unordered). */
 export type OrderingKeyFn = (queue: string, message: OutgoingMessage) => string | undefined;
 
@@ -67,6 +75,12 @@ export const pubSubTransportOptionsSchema = z
     maxMessageBytes: z.number().int().positive().max(PUBSUB_MAX_MESSAGE_BYTES).optional(),
     /** Time the publisher waits to fill a batch, in ms. @default 5 */
     publishBatchDelayMs: z.number().int().min(0).max(1000).optional(),
+    /**
+     * Where connection trouble goes: on first use the transport checks that the endpoint accepts
+     * TCP connections and warns at once if not (the SDK retries each call for up to 60 s silently).
+     * @default no logging (and no check)
+     */
+    logger: z.custom<PubSubLogger>((value) => typeof value === "object" && value !== null).optional(),
   })
   .strict();
 
@@ -87,6 +101,7 @@ export interface ResolvedPubSubOptions {
   readonly orderingKey: OrderingKeyFn | undefined;
   readonly maxMessageBytes: number;
   readonly publishBatchDelayMs: number;
+  readonly logger: PubSubLogger | undefined;
 }
 
 /**
@@ -121,5 +136,6 @@ export function resolvePubSubOptions(options: PubSubTransportOptions): ResolvedP
     orderingKey: value.orderingKey,
     maxMessageBytes: value.maxMessageBytes ?? PUBSUB_MAX_MESSAGE_BYTES,
     publishBatchDelayMs: value.publishBatchDelayMs ?? 5,
+    logger: value.logger,
   };
 }

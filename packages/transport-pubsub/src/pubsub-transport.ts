@@ -14,6 +14,7 @@ import type { PubSub, Topic } from "@google-cloud/pubsub";
 import { classifyPubSubError } from "./classify-pubsub-error.js";
 import { DELIVER_AT_ATTRIBUTE } from "./constants.js";
 import { outgoingAttributes } from "./internal/attributes.js";
+import { endpointAddress, probeEndpoint } from "./internal/endpoint-probe.js";
 import { loadPubSubSdk, type PubSubModule } from "./internal/load-sdk.js";
 import { assertQueueName, topicPath } from "./internal/names.js";
 import { assertConsumeOptions, assertPublishOptions } from "./internal/validate.js";
@@ -91,7 +92,24 @@ export function createPubSubTransport(options: PubSubTransportOptions): Transpor
   let healthy = true;
   let sdkPromise: Promise<{ sdk: PubSubModule; client: PubSub }> | undefined;
 
+  const warnIfUnreachable = (): void => {
+    const logger = resolved.logger;
+    const address = endpointAddress(resolved.apiEndpoint);
+    if (logger?.warn === undefined || address === undefined || resolved.client !== undefined) return;
+    void probeEndpoint(address.host, address.port).then((code) => {
+      if (code === undefined || closed) return;
+      logger.warn?.(
+        `[asya:${NAME}] cannot reach the Pub/Sub endpoint; the SDK keeps retrying each call for up to 60 s`,
+        {
+          endpoint: `${address.host}:${address.port}`,
+          code,
+        },
+      );
+    });
+  };
+
   const connect = (): Promise<{ sdk: PubSubModule; client: PubSub }> => {
+    if (sdkPromise === undefined) warnIfUnreachable();
     sdkPromise ??= Promise.resolve()
       .then(loadPubSubSdk)
       .then((sdk) => ({

@@ -30,7 +30,7 @@ const ADAPTERS = {
     pkg: "@asya/transport-pubsub",
     factory: "createPubSubTransport",
     sdk: "@google-cloud/pubsub",
-    logs: false,
+    logs: true,
   },
 } as const;
 

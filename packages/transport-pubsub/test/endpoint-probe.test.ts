@@ -19,7 +19,7 @@ it("warns at once when the endpoint refuses connections (the SDK would retry sil
     logger: { warn: (message, fields) => warnings.push({ message, fields }) },
   });
   const begun = Date.now();
-  const pending = transport.ensureQueue("asya-probe").catch(() => undefined); // hangs on SDK retries
+  const pending = transport.ensureQueue!("asya-probe").catch(() => undefined); // hangs on SDK retries
   await expect.poll(() => warnings.length, { timeout: 5_000 }).toBe(1);
   expect(Date.now() - begun).toBeLessThan(5_000);
   expect(warnings[0]).toEqual({

@@ -19,6 +19,11 @@ export const HEADER_FIRST_ATTEMPT = "x-asya-first-attempt";
 
 /** Header: map actor -> actor applied at send time. */
 export const HEADER_ROUTE_OVERRIDE = "x-asya-route-override";
+/**
+ * Audit trail of applied route overrides: `{ "<actor in route>": { "target": "<actor whose queue got
+ * it>", "by": "<actor that sent it>" } }`, entries of earlier hops kept (SPEC section 3).
+ */
+export const HEADER_ROUTE_RESOLVED = "x-asya-route-resolved";
 
 /** Header: where progress events go (http/https only). */
 export const HEADER_GATEWAY_URL = "x-asya-gateway-url";

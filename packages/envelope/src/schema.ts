@@ -17,7 +17,7 @@ export const routeSchema = z.looseObject({
   next: z.array(actorNameSchema),
 });
 
-/** Lifecycle phases of `status.phase`. */
+/** Lifecycle phases our runtime writes into `status.phase` (SPEC section 1). */
 export const statusPhaseSchema = z.enum([
   "pending",
   "processing",
@@ -28,7 +28,7 @@ export const statusPhaseSchema = z.enum([
   "canceled",
 ]);
 
-/** Reasons of `status.reason`. */
+/** Reasons our runtime writes into `status.reason`. */
 export const statusReasonSchema = z.enum([
   "Completed",
   "RuntimeError",
@@ -40,6 +40,11 @@ export const statusReasonSchema = z.enum([
   "PreFlightCanceled",
   "PreFlightPaused",
 ]);
+
+/** One of the `status.phase` values we write. */
+export type StatusPhase = z.output<typeof statusPhaseSchema>;
+/** One of the `status.reason` values we write. */
+export type StatusReason = z.output<typeof statusReasonSchema>;
 
 /**
  * `status.error`: `type` (class name), `mro` (ancestor class names, most specific first, without the
@@ -61,8 +66,50 @@ const RFC_3339 =
   /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])[Tt ](?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 const timestampSchema = z.string().regex(RFC_3339, { error: "must be an RFC 3339 date-time with a zone" });
 
-/** `status`: the lifecycle stamp (SPEC section 1). Unknown keys are preserved. */
+/** Go's `time.RFC3339` as `ParseDeadline` reads it: upper-case `T`, then `Z` or a numeric offset. */
+const RFC_3339_INSTANT =
+  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+
+/**
+ * The instant an RFC 3339 date-time names, in epoch ms, read exactly as Asya's Go sidecar reads
+ * `deadline_at`; `undefined` for anything else (`"not-a-timestamp"`, `"1708862400"`, a space instead of
+ * `T`, no zone), so a reader never guesses a local time, a unit or a deadline the other side ignores.
+ */
+export function parseRfc3339(value: unknown): number | undefined {
+  if (typeof value !== "string" || !RFC_3339_INSTANT.test(value)) return undefined;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** A string whose type still offers the known values (for editors), while any string is accepted. */
+const openString = <T extends string>(what: string) =>
+  z.custom<T | (string & {})>((value) => typeof value === "string" && value !== "", {
+    error: `${what} must be a non-empty string`,
+  });
+
+/**
+ * `status` as we READ it (SPEC section 1, "read liberally"): what Asya's Go sidecar and Python runtime
+ * write is accepted and carried through unchanged: any phase and reason string, Go zero values
+ * (`attempt: 0`, `max_attempts: 0`: unknown), timestamps in any string form (an invalid `deadline_at`
+ * means no SLA to the runtime). Unknown keys are preserved. What we write is {@link statusOutputSchema}.
+ */
 export const statusSchema = z.looseObject({
+  phase: openString<StatusPhase>("status.phase"),
+  actor: z.string().optional(),
+  attempt: z.int().min(0).optional(),
+  max_attempts: z.int().min(0).optional(),
+  created_at: z.string().optional(),
+  updated_at: z.string().optional(),
+  deadline_at: z.string().optional(),
+  reason: openString<StatusReason>("status.reason").optional(),
+  error: statusErrorSchema.optional(),
+});
+
+/**
+ * `status` as our runtime WRITES it ("write strictly"): a phase and reason from our lists, 1-based
+ * counts, RFC 3339 times, an actor name. `stampStatus` checks every field it sets against this.
+ */
+export const statusOutputSchema = z.looseObject({
   phase: statusPhaseSchema,
   actor: currSchema.optional(),
   attempt: z.int().min(1).optional(),
@@ -97,12 +144,8 @@ export type Envelope = z.output<typeof envelopeSchema>;
 export type EnvelopeInput = z.input<typeof envelopeSchema>;
 /** The route of an envelope. */
 export type Route = z.output<typeof routeSchema>;
-/** The lifecycle stamp of an envelope. */
+/** The lifecycle stamp of an envelope, as read (any phase/reason string; see {@link statusSchema}). */
 export type Status = z.output<typeof statusSchema>;
-/** One of the `status.phase` values. */
-export type StatusPhase = z.output<typeof statusPhaseSchema>;
-/** One of the `status.reason` values. */
-export type StatusReason = z.output<typeof statusReasonSchema>;
 /** The `status.error` block. */
 export type StatusError = z.output<typeof statusErrorSchema>;
 /** The `headers` object. */

@@ -1,14 +1,28 @@
 import type { z } from "zod";
 import { EnvelopeError, formatPath } from "./envelope-error.js";
-import { type Envelope, type Status, statusSchema } from "./schema.js";
+import {
+  type Envelope,
+  type Status,
+  type StatusPhase,
+  type StatusReason,
+  statusOutputSchema,
+} from "./schema.js";
 
-/** Fields to set on `status`; a key explicitly set to `undefined` removes that field. */
-export type StatusPatch = { [K in keyof Status]?: Status[K] | undefined };
+/**
+ * Fields to set on `status`; a key explicitly set to `undefined` removes that field. Known fields take
+ * only what our runtime writes (phase and reason from our lists, 1-based counts, RFC 3339 times).
+ */
+export type StatusPatch = {
+  [K in keyof Status]?:
+    | (K extends "phase" ? StatusPhase : K extends "reason" ? StatusReason : Status[K])
+    | undefined;
+};
 
 /**
  * Returns a copy of the envelope with `patch` merged into `status`, `updated_at` set to `now` and
  * `created_at` kept (or set to `now` the first time). `deadline_at` is carried unchanged unless the
- * patch sets it. The patched fields are validated (the rest of `status` is taken as valid).
+ * patch sets it. The patched fields are validated against {@link statusOutputSchema} (what we write);
+ * the rest of `status` is carried as read.
  * @default now = new Date()
  * @throws {EnvelopeError} `INVALID_ENVELOPE` when the resulting status is invalid (e.g. no `phase`).
  * @example
@@ -39,7 +53,8 @@ export function stampStatus(envelope: Envelope, patch: StatusPatch, now: Date = 
   return { ...envelope, status: merged as Status };
 }
 
-const statusFields: Readonly<Record<string, z.ZodType | undefined>> = statusSchema.shape;
+// Write strictly: every field we set is checked against the output schema.
+const statusFields: Readonly<Record<string, z.ZodType | undefined>> = statusOutputSchema.shape;
 
 function invalidStatus(
   at: readonly string[],

@@ -3,6 +3,7 @@ import {
   DEFAULT_MAX_ENVELOPE_DEPTH,
   encodeEnvelope,
   parseEnvelope,
+  parseRfc3339,
   serializeEnvelope,
   utf8ByteLength,
   validateEnvelope,
@@ -122,10 +123,10 @@ describe("parseEnvelope", () => {
     ["non-string actor in next", { route: { prev: [], curr: "a", next: ["b", 2] } }, "route.next[1]"],
     ["invalid actor in prev", { route: { prev: ["Bad_Name"], curr: "a", next: [] } }, "route.prev[0]"],
     ["missing payload", { payload: undefined }, "payload"],
-    ["bad phase", { status: { phase: "done" } }, "status.phase"],
-    ["bad reason", { status: { phase: "failed", reason: "Nope" } }, "status.reason"],
+    ["non-string phase", { status: { phase: 3 } }, "status.phase"],
+    ["negative attempt", { status: { phase: "pending", attempt: -1 } }, "status.attempt"],
     ["error without type", { status: { phase: "failed", error: { message: "m" } } }, "status.error.type"],
-    ["bad timestamp", { status: { phase: "pending", created_at: "yesterday" } }, "status.created_at"],
+    ["non-string timestamp", { status: { phase: "pending", created_at: 1708862400 } }, "status.created_at"],
   ])("rejects %s with INVALID_ENVELOPE naming the field", (_name, overrides, field) => {
     const error = expectEnvelopeError(() => parseEnvelope(text(wire(overrides))), "INVALID_ENVELOPE");
     expect(error.message).toContain(`${field}:`);
@@ -140,26 +141,44 @@ describe("parseEnvelope", () => {
     expect(parseEnvelope(Buffer.from(text(wire())))).toEqual(wire());
   });
 
-  it("accepts RFC 3339 stamps from Go and Python, rejects zone-less ones", () => {
-    const at = (created_at: string) => text(wire({ status: { phase: "pending", created_at } }));
-    for (const ok of [
-      "2026-11-24T10:00:02Z",
-      "2026-11-24T10:00:02.123456789Z",
-      "2026-11-24T10:00:02.123456+00:00",
-      "2026-11-24t10:00:02z",
-      "2026-11-24 10:00:02-05:30",
+  it("reads Asya's status liberally and carries it through unchanged (SPEC 1)", () => {
+    for (const status of [
+      { phase: "awaiting_approval", reason: "test-reason" },
+      { phase: "working", attempt: 0, max_attempts: 0 },
+      { phase: "succeeded", reason: "Completed", max_attempts: 0 },
+      { phase: "pending", deadline_at: "not-a-timestamp" },
+      { phase: "pending", deadline_at: "1708862400" },
+      { phase: "pending", deadline_at: "2024-02-25 12:00:00", created_at: "2024-02-25 12:00:00" },
+      { phase: "pending", updated_at: "2026-11-24T10:00:02.123456789+01:00" },
     ]) {
-      expect(parseEnvelope(at(ok)).status?.created_at).toBe(ok);
+      const body = text(wire({ status }));
+      expect(parseEnvelope(body).status).toEqual(status);
+      expect(serializeEnvelope(parseEnvelope(body))).toBe(body);
     }
+  });
+
+  it("parseRfc3339: instants of RFC 3339 stamps from Go and Python; nothing for anything else", () => {
+    const at = (value: string) => parseRfc3339(value);
+    expect(at("2026-11-24T10:00:02Z")).toBe(Date.UTC(2026, 10, 24, 10, 0, 2));
+    expect(at("2026-11-24T10:00:02.123456789Z")).toBe(Date.UTC(2026, 10, 24, 10, 0, 2, 123));
+    expect(at("2026-11-24T10:00:02.123456+00:00")).toBe(Date.UTC(2026, 10, 24, 10, 0, 2, 123));
+    expect(at("2026-02-25T12:00:00+05:00")).toBe(Date.UTC(2026, 1, 25, 7, 0, 0));
+    // As Asya's Go sidecar (time.RFC3339): these are "no deadline" there, so here too.
     for (const bad of [
+      "2026-02-25 12:00:00Z",
+      "2026-11-24t10:00:02z",
       "2026-11-24T10:00:02",
+      "2024-02-25 12:00:00",
+      "1708862400",
+      "not-a-timestamp",
       "2026-11-24T10:00Z",
       "2026-13-24T10:00:02Z",
       "2026-11-24T10:00:02+0000",
       "",
     ]) {
-      expectEnvelopeError(() => parseEnvelope(at(bad)), "INVALID_ENVELOPE");
+      expect(at(bad), bad).toBeUndefined();
     }
+    expect(parseRfc3339(1708862400)).toBeUndefined();
   });
 
   it("rejects non-object JSON with INVALID_ENVELOPE", () => {

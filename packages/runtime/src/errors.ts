@@ -54,3 +54,22 @@ export class ShutdownError extends Error {
     super("[asya:runtime] actor stopped before the handler finished; the message will be redelivered");
   }
 }
+
+/** A handler broke the control protocol (bad path, forbidden SET, malformed command). Never retried. */
+export class HandlerProtocolError extends Error {
+  override readonly name: string = "HandlerProtocolError";
+  readonly code: string = "HANDLER_PROTOCOL";
+  readonly retryable = false;
+  constructor(message: string) {
+    super(`[asya:runtime] ${message}`);
+  }
+}
+
+/**
+ * `GET` or `DEL` of a key that does not exist, or an index past the end (SPEC section 3; Asya's
+ * runtime raises `KeyError` / `IndexError` there). A typo in a path is an error, not silent data loss.
+ */
+export class PathNotFoundError extends HandlerProtocolError {
+  override readonly name = "PathNotFoundError";
+  override readonly code = "PATH_NOT_FOUND";
+}

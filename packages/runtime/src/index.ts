@@ -42,6 +42,8 @@ export { createSinkActor, type SinkActorOptions } from "./crew/sink-actor.js";
 export { createSumpActor, type SumpActor, type SumpActorOptions } from "./crew/sump-actor.js";
 export { toStatusError } from "./error-info.js";
 export {
+  HandlerProtocolError,
+  PathNotFoundError,
   RuntimeConfigError,
   type RuntimeErrorCode,
   type RuntimeErrorOptions,
@@ -63,7 +65,6 @@ export {
   type StopOptions,
 } from "./internal/actor-host.js";
 export { EMULATED_DELAY_HOP_MS, NOT_BEFORE_ATTRIBUTE } from "./internal/delayed-publish.js";
-export { HandlerProtocolError } from "./internal/invoke-handler.js";
 export { MIN_SLA_REMAINING_MS } from "./internal/process-message.js";
 export type { RawBodyPayload } from "./internal/raw-body.js";
 export { loadHandler } from "./load-handler.js";

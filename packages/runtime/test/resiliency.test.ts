@@ -70,7 +70,9 @@ describe("resiliency", () => {
     });
     await t.actor({
       name: "rescue",
-      handler: (p: unknown, ctx) => ({ rescued: p, reason: ctx.envelope.status?.error?.type }),
+      // On receipt the previous hop's reason and error are cleared (SPEC 1): they travel on the
+      // wire (asserted below), but this hop's status describes this hop.
+      handler: (p: unknown, ctx) => ({ rescued: p, seen: ctx.envelope.status }),
     });
     await t.send({ id: "ox", route: ["primary", "after"], payload: { v: 1 } });
     const routed = await t.spy.waitFor("ox", { to: "rescue" });
@@ -81,9 +83,12 @@ describe("resiliency", () => {
     });
     const done = await t.spy.waitFor("ox", { to: "x-sink" });
     expect(done.envelope).toMatchObject({
-      payload: { rescued: { v: 1 }, reason: "FlakyError" },
+      payload: { rescued: { v: 1 }, seen: { phase: "processing", actor: "rescue", attempt: 1 } },
       status: { phase: "succeeded" },
     });
+    const seen = (done.envelope?.payload as { seen?: Record<string, unknown> } | undefined)?.seen;
+    expect(seen).not.toHaveProperty("error");
+    expect(seen).not.toHaveProperty("reason");
   });
 
   it("no matching rule and no default policy fails at once (RuntimeError)", async () => {

@@ -152,6 +152,84 @@ describe("handler results", () => {
     expect(done.envelope).toMatchObject({ payload: { by: "canary" }, status: { phase: "succeeded" } });
     expect(t.spy.history("o1").map((r) => r.to)).toEqual(["first", "canary", "x-sink"]);
   });
+
+  it("records each applied override in x-asya-route-resolved, keeping earlier hops' entries", async () => {
+    const t = setup();
+    await t.actor({ name: "prep", handler: (p: unknown) => p });
+    await t.actor({ name: "model-v2", handler: (p: unknown) => p });
+    await t.actor({ name: "post", handler: (p: unknown) => p });
+    const earlier = { router: { target: "router-v2", by: "gateway" } };
+    await t.send({
+      id: "rr1",
+      route: ["prep", "model", "post"],
+      headers: { "x-asya-route-override": { model: "model-v2" }, "x-asya-route-resolved": earlier },
+      payload: { q: 1 },
+    });
+    const atModel = await t.spy.waitFor("rr1", { to: "model-v2" });
+    // The route keeps the logical name; only the queue changes.
+    expect(atModel.envelope?.route).toMatchObject({ prev: ["prep"], curr: "model", next: ["post"] });
+    expect(atModel.envelope?.headers?.["x-asya-route-resolved"]).toEqual({
+      ...earlier,
+      model: { target: "model-v2", by: "prep" },
+    });
+    const done = await t.spy.waitFor("rr1", { to: "x-sink" });
+    expect(done.envelope?.route.prev).toEqual(["prep", "model", "post"]);
+    // No override for post: its hop adds nothing, the trail is carried as it was.
+    expect(done.envelope?.headers?.["x-asya-route-resolved"]).toEqual({
+      ...earlier,
+      model: { target: "model-v2", by: "prep" },
+    });
+  });
+
+  it("no override, no trail; a trail sent as a JSON string is read; an unreadable one restarts", async () => {
+    const t = setup();
+    await t.actor({ name: "a1", handler: (p: unknown) => p });
+    await t.actor({ name: "b2", handler: (p: unknown) => p });
+    await t.send({ id: "n1", route: ["a1"], payload: {} });
+    expect((await t.spy.waitFor("n1", { to: "x-sink" })).envelope?.headers).not.toHaveProperty(
+      "x-asya-route-resolved",
+    );
+    for (const [id, trail, kept] of [
+      ["s1", JSON.stringify({ z: { target: "z2", by: "y" } }), { z: { target: "z2", by: "y" } }],
+      ["s2", "{not json", {}],
+    ] as const) {
+      await t.send({
+        id,
+        route: ["a1", "b"],
+        headers: { "x-asya-route-override": '{"b":"b2"}', "x-asya-route-resolved": trail },
+        payload: {},
+      });
+      const atB = await t.spy.waitFor(id, { to: "b2" });
+      expect(atB.envelope?.headers?.["x-asya-route-resolved"]).toEqual({
+        ...kept,
+        b: { target: "b2", by: "a1" },
+      });
+    }
+  });
+
+  it("every fan-out child gets its own resolved entry", async () => {
+    const t = setup();
+    await t.actor({
+      name: "split",
+      *handler() {
+        yield { part: 1 };
+        yield { part: 2 };
+      },
+    });
+    await t.actor({ name: "work-v2", handler: (p: unknown) => p });
+    await t.send({
+      id: "f1",
+      route: ["split", "work"],
+      headers: { "x-asya-route-override": { work: "work-v2" } },
+      payload: {},
+    });
+    for (const id of ["f1", "f1-1"]) {
+      const child = await t.spy.waitFor(id, { to: "work-v2" });
+      expect(child.envelope?.headers?.["x-asya-route-resolved"]).toEqual({
+        work: { target: "work-v2", by: "split" },
+      });
+    }
+  });
 });
 
 describe("rejected input", () => {

@@ -66,7 +66,8 @@ function wrongTypes(index: number, actor: string, prng: Prng): string {
     `{"id":"fz-${index}","route":{"prev":[],"curr":"${actor}","next":["Not_A_DNS_Label"]},"payload":{}}`,
     `{"id":"fz-${index}","route":${route}}`,
     `{"id":"fz-${index}","route":${route},"payload":{},"headers":"h"}`,
-    `{"id":"fz-${index}","route":${route},"payload":{},"status":{"phase":"exploded"}}`,
+    // An unknown phase string is valid (Asya writes them, SPEC 1); a non-string phase is not.
+    `{"id":"fz-${index}","route":${route},"payload":{},"status":{"phase":7}}`,
     `{"id":"fz-${index}","route":${route},"payload":{},"status":{"phase":"pending","attempt":"one"}}`,
   ];
   return prng.pick(variants);

@@ -13,8 +13,9 @@ export type ErrorDecision =
   | { readonly kind: "unhandled"; readonly out: Outgoing };
 
 /**
- * Picks the policy by rules, then retries (attempt < maxAttempts and within maxDuration), routes to
- * `onExhausted`, or fails (`PolicyExhausted`, or `RuntimeError` when no policy applies).
+ * Picks the policy by rules, then retries (attempt < maxAttempts, within maxDuration, and the error
+ * not marked `retryable: false`), routes to `onExhausted`, or fails (`PolicyExhausted`, or
+ * `RuntimeError` when no policy applies).
  */
 export function decideOnError(
   actor: string,
@@ -36,9 +37,16 @@ export function decideOnError(
   const elapsedMs = Number.isFinite(firstAttemptMs) ? now.getTime() - firstAttemptMs : 0;
   // A retry that could only start after the budget ran out is not made.
   const overBudget = policy.maxDurationMs !== undefined && elapsedMs + delayMs > policy.maxDurationMs;
-  if (attempt < policy.maxAttempts && !overBudget) {
+  // An error that says it is not retryable (`retryable: false`: protocol errors, validation) is
+  // never retried, whatever the policy allows; onExhausted routing still applies.
+  const retryable = (error as { retryable?: unknown } | null)?.retryable !== false;
+  if (retryable && attempt < policy.maxAttempts && !overBudget) {
     const envelope = retryEnvelope(actor, working, info, policy.maxAttempts, now);
     return { kind: "retry", out: { envelope, actor, terminal: false }, delayMs, policy: policy.name };
+  }
+  if (!retryable && policy.onExhausted === undefined) {
+    // Not an exhausted policy: the error itself says trying again is pointless.
+    return { kind: "unhandled", out: failedEnvelope(actor, sinkActor, working, "RuntimeError", info, now) };
   }
   if (policy.onExhausted !== undefined) {
     const out = policyRoutedEnvelope(working, policy.onExhausted, info, sinkActor, now);

@@ -1,18 +1,7 @@
 import type { Envelope } from "@asya/envelope";
+import { HandlerProtocolError } from "../errors.js";
 import type { Handler, HandlerContext, HandlerOutput, HandlerRoute } from "../handler-types.js";
-import { getPath, splitPath } from "./envelope-path.js";
-
-const FORBIDDEN = new Set(["__proto__", "constructor", "prototype"]);
-
-/** A handler broke the control protocol (bad path, forbidden SET, unknown command). */
-export class HandlerProtocolError extends Error {
-  override readonly name = "HandlerProtocolError";
-  readonly code = "HANDLER_PROTOCOL";
-  readonly retryable = false;
-  constructor(message: string) {
-    super(`[asya:runtime] ${message}`);
-  }
-}
+import { deleteAt, getAt, type PathSegment, parsePath, pathText, setAt } from "./control-path.js";
 
 /** Inputs of {@link invokeHandler}. */
 export interface InvokeOptions {
@@ -22,9 +11,17 @@ export interface InvokeOptions {
   readonly onFly: (partial: unknown) => void;
 }
 
-interface WorkingState {
-  next: string[];
+/**
+ * What the control protocol reads and writes: the envelope's metadata as Asya's runtime exposes
+ * it (no payload; `id`/`parent_id` default to `""`, `headers`/`status` to `{}`). Outputs snapshot
+ * `route.next`, `headers` and `status` as they stand when each payload is emitted.
+ */
+interface ControlView {
+  readonly id: string;
+  readonly parent_id: string;
+  readonly route: { readonly prev: readonly string[]; readonly curr: string; next: unknown };
   headers: Record<string, unknown>;
+  status: Record<string, unknown>;
 }
 
 /**
@@ -37,16 +34,24 @@ export async function invokeHandler<TPayload>(
   options: InvokeOptions,
 ): Promise<HandlerOutput[]> {
   const { envelope, signal } = options;
-  const state: WorkingState = {
-    next: [...envelope.route.next],
+  const view: ControlView = {
+    id: envelope.id,
+    parent_id: envelope.parent_id ?? "",
+    route: {
+      prev: Object.freeze([...envelope.route.prev]),
+      curr: envelope.route.curr,
+      next: [...envelope.route.next],
+    },
     headers: structuredClone(envelope.headers ?? {}),
+    status: structuredClone(envelope.status ?? {}),
   };
   const snapshot = (payload: unknown): HandlerOutput => ({
     payload,
-    next: [...state.next],
-    headers: structuredClone(state.headers),
+    next: [...assertStringArray(view.route.next, "route.next")],
+    headers: structuredClone(view.headers),
+    status: structuredClone(view.status),
   });
-  const ctx = createContext(options, state);
+  const ctx = createContext(options, view);
   signal.throwIfAborted();
   const result = await raceAbort(Promise.resolve(handler(envelope.payload as TPayload, ctx)), signal);
   if (!isGenerator(result)) return result === null || result === undefined ? [] : [snapshot(result)];
@@ -59,7 +64,7 @@ export async function invokeHandler<TPayload>(
       if (step.done === true) break;
       reply = undefined;
       const value: unknown = step.value;
-      if (isCommand(value)) reply = runCommand(value, envelope, state, options.onFly);
+      if (isCommand(value)) reply = runCommand(value, view, options.onFly);
       else if (value !== null && value !== undefined) outputs.push(snapshot(value));
     }
   } catch (error) {
@@ -70,45 +75,63 @@ export async function invokeHandler<TPayload>(
   return outputs;
 }
 
-function createContext(options: InvokeOptions, state: WorkingState): HandlerContext {
+function createContext(options: InvokeOptions, view: ControlView): HandlerContext {
   const { envelope } = options;
-  const prev = Object.freeze([...envelope.route.prev]);
   // Getters only: assigning `prev`/`curr` throws (history is forward-only) instead of being ignored.
   const route: HandlerRoute = {
     get prev() {
-      return prev;
+      return view.route.prev;
     },
     get curr() {
-      return envelope.route.curr;
+      return view.route.curr;
     },
     get next(): string[] {
-      return state.next;
+      return view.route.next as string[];
     },
     set next(value: string[]) {
-      state.next = assertStringArray(value, "ctx.route.next");
+      view.route.next = assertStringArray(value, "ctx.route.next");
     },
   };
   // The read-only view is a deep clone + freeze of the whole envelope, payload included: costly for
   // big payloads and wasted on the many handlers that never look at it, so build it on first access.
-  let view: Envelope | undefined;
+  let frozen: Envelope | undefined;
   return Object.freeze({
     get envelope(): Envelope {
-      view ??= deepFreeze(structuredClone(envelope));
-      return view;
+      frozen ??= deepFreeze(structuredClone(envelope));
+      return frozen;
     },
     route: Object.seal(route),
-    headers: state.headers,
+    get headers() {
+      return view.headers;
+    },
+    get status() {
+      return view.status;
+    },
     signal: options.signal,
     actor: options.actor,
-    attempt: envelope.status?.attempt ?? 1,
+    attempt: envelope.status?.attempt || 1,
     fly: (partial: unknown) => options.onFly(partial),
+    get: (path: string) => runCommand(["GET", path], view, options.onFly),
+    set: (path: string, value: unknown) => {
+      runCommand(["SET", path, value], view, options.onFly);
+    },
+    del: (path: string) => {
+      runCommand(["DEL", path], view, options.onFly);
+    },
   });
+}
+
+/** `.route.next`, `.headers...` and `.status...` may change; everything else is history. */
+function isWritable(segments: readonly PathSegment[]): boolean {
+  const [first, second] = segments;
+  if (first?.kind !== "key") return false;
+  if (first.key === "headers" || first.key === "status") return true;
+  return first.key === "route" && second?.kind === "key" && second.key === "next";
 }
 
 function runCommand(
   command: readonly unknown[],
-  envelope: Envelope,
-  state: WorkingState,
+  view: ControlView,
   onFly: (partial: unknown) => void,
 ): unknown {
   const [verb, path, value] = command;
@@ -116,41 +139,43 @@ function runCommand(
     onFly(path);
     return undefined;
   }
-  const segments = splitPath(path as string);
-  if (segments.some((segment) => FORBIDDEN.has(segment))) {
-    throw new HandlerProtocolError(`${String(verb)} ${String(path)}: forbidden key in path`);
+  if (typeof path !== "string") throw new HandlerProtocolError(`${String(verb)}: the path must be a string`);
+  if ((verb === "SET" && command.length !== 3) || (verb !== "SET" && command.length !== 2)) {
+    throw new HandlerProtocolError(
+      `malformed command: ${String(verb)} takes ${verb === "SET" ? "a path and a value" : "a path"}`,
+    );
   }
-  if (verb === "GET") {
-    const view = { ...envelope, route: { ...envelope.route, next: state.next }, headers: state.headers };
-    return structuredClone(getPath(view, segments));
+  const segments = parsePath(path);
+  if (verb === "GET") return getAt(view, segments);
+  if (!isWritable(segments)) {
+    throw new HandlerProtocolError(
+      `${String(verb)} ${pathText(segments)}: only .route.next, .headers and .status can be changed (history is forward-only)`,
+    );
   }
-  const [root, key, ...rest] = segments;
-  if (root === "route" && key === "next" && rest.length === 0) {
-    state.next = verb === "SET" ? assertStringArray(value, ".route.next") : [];
+  const whole = segments.length === (segments[0]?.kind === "key" && segments[0].key === "route" ? 2 : 1);
+  if (whole) {
+    writeWhole(view, segments, verb === "SET" ? value : undefined);
     return undefined;
   }
-  if (root === "headers" && key !== undefined) {
-    setPath(state.headers, [key, ...rest], verb === "SET" ? structuredClone(value) : undefined);
-    return undefined;
-  }
-  throw new HandlerProtocolError(
-    `${String(verb)} ${String(path)}: only .route.next and .headers.* can be changed (history is forward-only)`,
-  );
+  if (verb === "SET") setAt(view, segments, value);
+  else deleteAt(view, segments);
+  return undefined;
 }
 
-function setPath(root: Record<string, unknown>, segments: readonly string[], value: unknown): void {
-  let target: Record<string, unknown> = root;
-  for (const segment of segments.slice(0, -1)) {
-    const child = target[segment];
-    if (child === null || typeof child !== "object") {
-      if (value === undefined) return;
-      target[segment] = {};
-    }
-    target = target[segment] as Record<string, unknown>;
+/** SET/DEL of `.route.next`, `.headers` or `.status` as a whole (DEL empties it). */
+function writeWhole(view: ControlView, segments: readonly PathSegment[], value: unknown): void {
+  const head = segments[0];
+  const target = head?.kind === "key" ? head.key : "";
+  if (target === "route") {
+    view.route.next = value === undefined ? [] : [...assertStringArray(value, ".route.next")];
+    return;
   }
-  const last = segments[segments.length - 1] ?? "";
-  if (value === undefined) delete target[last];
-  else target[last] = value;
+  if (value !== undefined && (value === null || typeof value !== "object" || Array.isArray(value))) {
+    throw new HandlerProtocolError(`SET .${target}: the value must be an object`);
+  }
+  const next = value === undefined ? {} : (structuredClone(value) as Record<string, unknown>);
+  if (target === "headers") view.headers = next;
+  else view.status = next;
 }
 
 function assertStringArray(value: unknown, what: string): string[] {
@@ -160,20 +185,17 @@ function assertStringArray(value: unknown, what: string): string[] {
   return value as string[];
 }
 
+const VERBS = new Set(["GET", "SET", "DEL", "FLY"]);
+
+/**
+ * A yielded array is a command when it starts with a verb and (but for FLY) a string path; a bad
+ * path or arity is then a protocol error, never a payload sent on (a typo must not become data).
+ * Any other array is a payload.
+ */
 function isCommand(value: unknown): value is readonly unknown[] {
-  if (!Array.isArray(value)) return false;
-  const [verb, path] = value;
-  switch (verb) {
-    case "GET":
-    case "DEL":
-      return value.length === 2 && typeof path === "string";
-    case "SET":
-      return value.length === 3 && typeof path === "string";
-    case "FLY":
-      return value.length === 2;
-    default:
-      return false;
-  }
+  if (!Array.isArray(value) || !VERBS.has(value[0] as string)) return false;
+  if (value[0] === "FLY") return value.length === 2;
+  return typeof value[1] === "string";
 }
 
 type AnyGenerator = Generator<unknown, unknown, unknown> | AsyncGenerator<unknown, unknown, unknown>;

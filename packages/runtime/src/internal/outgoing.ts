@@ -10,12 +10,15 @@ import {
 import type { Context } from "@opentelemetry/api";
 import type { HandlerOutput } from "../handler-types.js";
 import { injectTrace } from "../observability/tracing.js";
+import { resolveActor, withRouteResolved } from "./route-override.js";
 
 /** An envelope ready to publish and the actor whose queue it goes to. */
 export interface Outgoing {
   readonly envelope: Envelope;
-  /** Destination actor before route overrides. */
+  /** Destination actor as the route names it (before route overrides). */
   readonly actor: string;
+  /** The actor whose queue really gets it, when `x-asya-route-override` redirects it. */
+  readonly target?: string;
   /** True when it goes to the sink (route exhausted or failed). */
   readonly terminal: boolean;
   /** The encoded envelope, when already encoded (see `encodeOutgoing`). */
@@ -51,10 +54,18 @@ export function successEnvelopes(
     return [{ envelope: finish(done, self, now), actor: sink, terminal: true }];
   }
   return outputs.map((output, index) => {
+    // The handler's status edits (custom fields, SET .status.x) ride along; the stamps below win.
+    const status = { ...output.status, phase: working.status?.phase ?? "processing" } as Envelope["status"];
     const base: Envelope =
       index === 0
-        ? { ...working, payload: output.payload }
-        : { ...working, id: `${working.id}-${index}`, parent_id: working.id, payload: output.payload };
+        ? { ...working, status, payload: output.payload }
+        : {
+            ...working,
+            status,
+            id: `${working.id}-${index}`,
+            parent_id: working.id,
+            payload: output.payload,
+          };
     base.headers = withoutFirstAttempt(output.headers);
     const advanced = advanceRoute(rewriteNext(base, output.next));
     if (advanced.route.curr === "")
@@ -142,4 +153,16 @@ export function withTrace(out: Outgoing, traceCtx: Context): Outgoing {
   const headers: Record<string, unknown> = { ...out.envelope.headers };
   injectTrace(traceCtx, headers);
   return { ...out, envelope: { ...out.envelope, headers } };
+}
+
+/**
+ * Applies `x-asya-route-override` to a routed output (SPEC section 3): the queue of the mapped actor
+ * gets it, the route keeps the logical name, and `x-asya-route-resolved` records `{target, by}`.
+ */
+export function withRouteOverride(out: Outgoing, self: string): Outgoing {
+  if (out.terminal) return out;
+  const target = resolveActor(out.actor, out.envelope.headers);
+  if (target === out.actor) return out;
+  const headers = withRouteResolved(out.envelope.headers ?? {}, out.actor, { target, by: self });
+  return { ...out, target, envelope: { ...out.envelope, headers } };
 }

@@ -5,6 +5,7 @@ import {
   encodeEnvelope,
   HEADER_FIRST_ATTEMPT,
   parseEnvelope,
+  parseRfc3339,
   queueName,
   type StatusError,
   stampStatus,
@@ -21,10 +22,10 @@ import type { Logger } from "../observability/logger.js";
 import { endSpan, startHandlerSpan, traceIdOf } from "../observability/tracing.js";
 import { publishDelayed, remainingDelayMs } from "./delayed-publish.js";
 import { decideOnError } from "./error-decision.js";
-import { failedEnvelope, type Outgoing, successEnvelopes, withTrace } from "./outgoing.js";
+import { failedEnvelope, type Outgoing, successEnvelopes, withRouteOverride, withTrace } from "./outgoing.js";
 import { reportProgress } from "./progress.js";
 import { rawBodyPayload, salvageId } from "./raw-body.js";
-import { resolveActor, routeOverrides } from "./route-override.js";
+import { routeOverrides } from "./route-override.js";
 import { runWithLimits } from "./run-with-limits.js";
 
 /** SLA: with less than this left before `deadline_at`, the handler is not called. */
@@ -64,9 +65,7 @@ export function createMessageProcessor<TPayload>(deps: ProcessorDeps<TPayload>):
   const sinkQueue = queueName(deps.sinkActor, deps.namespace);
 
   const publish = async (out: Outgoing, delayMs = 0, queue?: string): Promise<void> => {
-    const target =
-      queue ??
-      (out.terminal ? sinkQueue : queueName(resolveActor(out.actor, out.envelope.headers), deps.namespace));
+    const target = queue ?? (out.terminal ? sinkQueue : queueName(out.target ?? out.actor, deps.namespace));
     await publishDelayed(transport, target, out.body ?? encodeEnvelope(out.envelope), {}, delayMs, nowMs());
   };
 
@@ -140,8 +139,13 @@ export function createMessageProcessor<TPayload>(deps: ProcessorDeps<TPayload>):
       new Date(nowMs()),
       deps.random,
     );
-    // Every output of a handler call carries that call's span context (SPEC section 6).
-    const decision = { ...decided, out: withTrace(decided.out, traceCtx) };
+    // Every output of a handler call carries that call's span context (SPEC section 6); a routed
+    // one (onExhausted) honours route overrides like any output. A retry goes back to this queue.
+    const traced = withTrace(decided.out, traceCtx);
+    const decision = {
+      ...decided,
+      out: decided.kind === "retry" ? traced : withRouteOverride(traced, actor),
+    };
     const errorType = decision.out.envelope.status?.error?.type;
     switch (decision.kind) {
       case "retry":
@@ -201,8 +205,14 @@ export function createMessageProcessor<TPayload>(deps: ProcessorDeps<TPayload>):
           "RouteMismatch",
         );
       }
-      const deadlineMs = Date.parse(envelope.status?.deadline_at ?? "");
-      const slaMs = Number.isFinite(deadlineMs) ? deadlineMs - now.getTime() : Number.POSITIVE_INFINITY;
+      const deadlineMs = parseRfc3339(envelope.status?.deadline_at);
+      if (deadlineMs === undefined && envelope.status?.deadline_at !== undefined) {
+        // Read liberally (SPEC 1): a deadline we cannot read is no deadline, never a guessed one.
+        log.warn("status.deadline_at is not an RFC 3339 instant; no SLA applies", {
+          deadline_at: String(envelope.status.deadline_at).slice(0, 64),
+        });
+      }
+      const slaMs = deadlineMs === undefined ? Number.POSITIVE_INFINITY : deadlineMs - now.getTime();
       if (slaMs < MIN_SLA_REMAINING_MS) {
         log.warn("SLA deadline passed; handler not called");
         const info: StatusError = {
@@ -217,8 +227,8 @@ export function createMessageProcessor<TPayload>(deps: ProcessorDeps<TPayload>):
         );
       }
       const working = receive(envelope, actor, now);
-      const createdMs = Date.parse(working.status?.created_at ?? "");
-      if (Number.isFinite(createdMs)) metrics.endToEndAge(now.getTime() - createdMs);
+      const createdMs = parseRfc3339(working.status?.created_at);
+      if (createdMs !== undefined) metrics.endToEndAge(now.getTime() - createdMs);
       const attempt = working.status?.attempt ?? 1;
       const { span, ctx } = startHandlerSpan(deps.tracer, actor, envelope.headers, {
         "asya.envelope.id": envelope.id,
@@ -249,7 +259,7 @@ export function createMessageProcessor<TPayload>(deps: ProcessorDeps<TPayload>):
       let outs: Outgoing[];
       try {
         outs = successEnvelopes(actor, deps.sinkActor, working, outputs, new Date(nowMs())).map((out) => {
-          const traced = withTrace(out, ctx);
+          const traced = withRouteOverride(withTrace(out, ctx), actor);
           // Encoded here so an unserializable result (BigInt, cycle) is a handler error, not a
           // publish failure redelivered forever.
           return { ...traced, body: encodeEnvelope(traced.envelope) };
@@ -310,13 +320,23 @@ export function createMessageProcessor<TPayload>(deps: ProcessorDeps<TPayload>):
   };
 }
 
-/** Stamps `processing` on receipt: attempt reset when the actor changed, first attempt stamped once. */
+/**
+ * Stamps `processing` on receipt: attempt reset when the actor changed (Go's zero value `attempt: 0`
+ * reads as unknown, i.e. 1), first attempt stamped once, and the previous hop's `reason` and `error`
+ * cleared (they describe the past hop). `max_attempts: 0` (Go's "unknown") is dropped.
+ */
 function receive(envelope: Envelope, actor: string, now: Date): Envelope {
   const sameActor = envelope.status?.actor === actor;
-  const attempt = sameActor ? (envelope.status?.attempt ?? 1) : 1;
+  const received = envelope.status?.attempt ?? 0;
+  const attempt = sameActor && received > 0 ? received : 1;
   const headers: Record<string, unknown> = { ...envelope.headers };
   const isRetry = sameActor && envelope.status?.phase === "retrying";
   if (!isRetry || typeof headers[HEADER_FIRST_ATTEMPT] !== "string")
     headers[HEADER_FIRST_ATTEMPT] = now.toISOString();
-  return stampStatus({ ...envelope, headers }, { phase: "processing", actor, attempt }, now);
+  const unknownMax = envelope.status?.max_attempts === 0 ? { max_attempts: undefined } : {};
+  return stampStatus(
+    { ...envelope, headers },
+    { phase: "processing", actor, attempt, reason: undefined, error: undefined, ...unknownMax },
+    now,
+  );
 }

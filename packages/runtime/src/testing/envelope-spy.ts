@@ -18,8 +18,8 @@ export interface SpyRecord {
 
 /** What {@link EnvelopeSpy.waitFor} waits for; every given field must match. */
 export interface SpyMatch {
-  readonly phase?: StatusPhase;
-  readonly reason?: StatusReason;
+  readonly phase?: StatusPhase | (string & {});
+  readonly reason?: StatusReason | (string & {});
   /** `status.actor`. */
   readonly actor?: string;
   /** Destination actor, e.g. `"x-sink"`. */

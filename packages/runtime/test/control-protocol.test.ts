@@ -211,6 +211,46 @@ describe("headers and status are writable; history is not", () => {
     expect(retries).toBe(0);
   });
 
+  it("SET stores a copy: changing the value afterwards changes nothing", async () => {
+    const { envelope } = await run(function* () {
+      const next = ["x", "y"];
+      const meta = { tier: "gold" };
+      yield ["SET", ".route.next", next];
+      yield ["SET", ".headers.meta", meta];
+      next.push("z");
+      meta.tier = "lead";
+      yield { ok: true };
+    });
+    expect(envelope.route).toMatchObject({ curr: "x", next: ["y"] });
+    expect(envelope.headers?.meta).toEqual({ tier: "gold" });
+  });
+
+  it("yielded non-command values are payloads; a bare yield is nothing", async () => {
+    const { t } = await run(function* () {
+      yield undefined;
+      yield 42;
+      yield "text";
+      yield [1, 2];
+      yield ["not", "a command"];
+    });
+    await t.spy.waitFor("e1-3", { predicate: (record) => record.to !== "h" });
+    const payloads = ["e1", "e1-1", "e1-2", "e1-3"].map(
+      (id) => t.spy.history(id).find((record) => record.to !== "h")?.envelope?.payload,
+    );
+    expect(payloads).toEqual([42, "text", [1, 2], ["not", "a command"]]);
+  });
+
+  it.each([
+    ["PUT", ".headers.x", 1],
+    ["SET", ".headers.x"],
+    ["GET", ".route.next", "extra"],
+  ])("%s %s ... (unknown verb or wrong arity) is a protocol error, not a payload", async (...command) => {
+    const { envelope } = await failure(function* () {
+      yield command;
+    });
+    expect(envelope.status?.error?.type).toBe("HandlerProtocolError");
+  });
+
   it.each([
     ["GET", ".route.next[:0]"],
     ["DEL", ".route.next[1:2]"],

@@ -193,9 +193,17 @@ const VERBS = new Set(["GET", "SET", "DEL", "FLY"]);
  * Any other array is a payload.
  */
 function isCommand(value: unknown): value is readonly unknown[] {
-  if (!Array.isArray(value) || !VERBS.has(value[0] as string)) return false;
-  if (value[0] === "FLY") return value.length === 2;
-  return typeof value[1] === "string";
+  if (!Array.isArray(value) || typeof value[0] !== "string") return false;
+  const [verb, path] = value;
+  if (!VERBS.has(verb)) {
+    // ["PUT", ".headers.x", 1] is a command with a wrong verb, not data (Asya: "unknown verb").
+    if (/^[A-Z]+$/.test(verb) && typeof path === "string" && path.startsWith(".")) {
+      throw new HandlerProtocolError(`unknown verb ${JSON.stringify(verb)} (GET, SET, DEL or FLY)`);
+    }
+    return false;
+  }
+  if (verb === "FLY") return value.length === 2;
+  return typeof path === "string";
 }
 
 type AnyGenerator = Generator<unknown, unknown, unknown> | AsyncGenerator<unknown, unknown, unknown>;

@@ -10,8 +10,8 @@ import {
 import { RuntimeConfigError } from "./errors.js";
 import type { Handler } from "./handler-types.js";
 import { type ActorHandle, createActorHost } from "./internal/actor-host.js";
-import { createMessageProcessor } from "./internal/process-message.js";
-import { MAX_TIMER_MS } from "./internal/run-with-limits.js";
+import { createCallTimer, MAX_TIMER_MS } from "./internal/message-path/call-timer.js";
+import { createMessagePath } from "./internal/message-path/message-path.js";
 import { createActorMetrics } from "./observability/actor-metrics.js";
 import { createJsonLogger, type Logger } from "./observability/logger.js";
 import { createMetricsRegistry, type MetricsRegistry } from "./observability/metrics-registry.js";
@@ -111,11 +111,11 @@ export function createActor<TPayload = unknown>(options: ActorOptions<TPayload>)
   const metrics = createActorMetrics(options.name, registry, options.meter);
   const logger = (options.logger ?? createJsonLogger()).child({ actor: options.name });
   const shutdown = new AbortController();
-  const process = createMessageProcessor({
+  const process = createMessagePath({
     actor: options.name,
     namespace,
     transport: options.transport,
-    handler: options.handler,
+    handler: options.handler as Handler<never>,
     resiliency,
     sinkActor: options.sink ?? SINK_ACTOR,
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_ENVELOPE_BYTES,
@@ -123,6 +123,8 @@ export function createActor<TPayload = unknown>(options: ActorOptions<TPayload>)
     tracer: options.tracer ?? defaultTracer(),
     metrics,
     shutdownSignal: shutdown.signal,
+    timer: createCallTimer(),
+    calls: new Set(),
     ...(options.random === undefined ? {} : { random: options.random }),
   });
   return createActorHost({

@@ -65,7 +65,7 @@ export {
   type StopOptions,
 } from "./internal/actor-host.js";
 export { EMULATED_DELAY_HOP_MS, NOT_BEFORE_ATTRIBUTE } from "./internal/delayed-publish.js";
-export { MIN_SLA_REMAINING_MS } from "./internal/process-message.js";
+export { MIN_SLA_REMAINING_MS } from "./internal/message-path/admit.js";
 export type { RawBodyPayload } from "./internal/raw-body.js";
 export { loadHandler } from "./load-handler.js";
 export type { ActorMetrics, MessageOutcome } from "./observability/actor-metrics.js";

@@ -5,7 +5,7 @@ import type { ActorMetrics } from "../observability/actor-metrics.js";
 import { type HealthServer, startHealthServer } from "../observability/health-server.js";
 import type { Logger } from "../observability/logger.js";
 import type { MetricsRegistry } from "../observability/metrics-registry.js";
-import type { MessageProcessor } from "./process-message.js";
+import type { MessageProcessor } from "./message-path/message-path.js";
 
 /** Lifecycle state of an actor. */
 export type ActorState = "idle" | "starting" | "running" | "stopping" | "stopped";

@@ -1,6 +1,6 @@
 import type { Meter } from "@opentelemetry/api";
 import { metrics as otelMetrics } from "@opentelemetry/api";
-import type { MetricsRegistry } from "./metrics-registry.js";
+import type { CounterSeries, HistogramSeries, Labels, MetricsRegistry } from "./metrics-registry.js";
 
 /** Outcomes recorded per processed message. */
 export type MessageOutcome =
@@ -21,7 +21,10 @@ export interface ActorMetrics {
   inFlight(delta: number): void;
 }
 
-/** Builds the {@link ActorMetrics} of `actor`. */
+/**
+ * Builds the {@link ActorMetrics} of `actor`. Label sets and registry series are bound once per
+ * actor (and per outcome/reason as they occur): recording costs no label work per message.
+ */
 export function createActorMetrics(actor: string, registry: MetricsRegistry, meter?: Meter): ActorMetrics {
   const m = meter ?? otelMetrics.getMeter("@asya/runtime");
   const received = m.createCounter("asya.messages.received", { description: "Messages received" });
@@ -31,34 +34,59 @@ export function createActorMetrics(actor: string, registry: MetricsRegistry, met
   const inflight = m.createUpDownCounter("asya.messages.in_flight", {
     description: "Handler calls in flight",
   });
+  const actorLabels = Object.freeze({ actor });
+  const receivedSeries = registry.counter("asya_messages_received_total", "Messages received", actorLabels);
+  const ageSeries = registry.histogram(
+    "asya_envelope_age_seconds",
+    "Envelope age since created_at",
+    actorLabels,
+  );
+  const inFlightSeries = registry.gauge("asya_messages_in_flight", "Handler calls in flight", actorLabels);
+  const byOutcome = new Map<string, { readonly labels: Labels; readonly series: CounterSeries }>();
+  const byDuration = new Map<string, { readonly labels: Labels; readonly series: HistogramSeries }>();
   let current = 0;
   return {
     received() {
-      received.add(1, { actor });
-      registry.inc("asya_messages_received_total", "Messages received", { actor });
+      received.add(1, actorLabels);
+      receivedSeries.inc();
     },
     outcome(outcome, reason) {
-      const labels = { actor, outcome, ...(reason === undefined ? {} : { reason }) };
-      outcomes.add(1, labels);
-      registry.inc("asya_messages_total", "Messages processed by outcome and reason", labels);
+      const key = reason === undefined ? outcome : `${outcome}\u0000${reason}`;
+      let bound = byOutcome.get(key);
+      if (bound === undefined) {
+        const labels = Object.freeze({ actor, outcome, ...(reason === undefined ? {} : { reason }) });
+        const series = registry.counter(
+          "asya_messages_total",
+          "Messages processed by outcome and reason",
+          labels,
+        );
+        bound = { labels, series };
+        byOutcome.set(key, bound);
+      }
+      outcomes.add(1, bound.labels);
+      bound.series.inc();
     },
     handlerDuration(ms, outcome) {
-      duration.record(ms, { actor, outcome });
-      registry.observe(
-        "asya_handler_duration_seconds",
-        "Handler call duration",
-        { actor, outcome },
-        ms / 1000,
-      );
+      let bound = byDuration.get(outcome);
+      if (bound === undefined) {
+        const labels = Object.freeze({ actor, outcome });
+        bound = {
+          labels,
+          series: registry.histogram("asya_handler_duration_seconds", "Handler call duration", labels),
+        };
+        byDuration.set(outcome, bound);
+      }
+      duration.record(ms, bound.labels);
+      bound.series.observe(ms / 1000);
     },
     endToEndAge(ms) {
-      age.record(ms, { actor });
-      registry.observe("asya_envelope_age_seconds", "Envelope age since created_at", { actor }, ms / 1000);
+      age.record(ms, actorLabels);
+      ageSeries.observe(ms / 1000);
     },
     inFlight(delta) {
       current += delta;
-      inflight.add(delta, { actor });
-      registry.set("asya_messages_in_flight", "Handler calls in flight", { actor }, current);
+      inflight.add(delta, actorLabels);
+      inFlightSeries.set(current);
     },
   };
 }

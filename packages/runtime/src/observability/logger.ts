@@ -69,3 +69,47 @@ function safeStringify(value: unknown): string {
     return JSON.stringify({ level: "error", msg: "unserializable log line" });
   }
 }
+
+/**
+ * A child of `base` whose fields are computed, and the child created, only when a line is actually
+ * logged: the message path binds envelope fields to every message, and most messages log nothing.
+ */
+export function lazyChild(base: Logger, fields: () => LogFields): Logger {
+  return new LazyChild(base, fields);
+}
+
+class LazyChild implements Logger {
+  #base: Logger;
+  #fields: () => LogFields;
+  #child: Logger | undefined;
+
+  constructor(base: Logger, fields: () => LogFields) {
+    this.#base = base;
+    this.#fields = fields;
+  }
+
+  #get(): Logger {
+    this.#child ??= this.#base.child(this.#fields());
+    return this.#child;
+  }
+
+  debug(message: string, fields?: LogFields): void {
+    this.#get().debug(message, fields);
+  }
+
+  info(message: string, fields?: LogFields): void {
+    this.#get().info(message, fields);
+  }
+
+  warn(message: string, fields?: LogFields): void {
+    this.#get().warn(message, fields);
+  }
+
+  error(message: string, fields?: LogFields): void {
+    this.#get().error(message, fields);
+  }
+
+  child(fields: LogFields): Logger {
+    return this.#get().child(fields);
+  }
+}

@@ -17,11 +17,28 @@ interface Family {
   readonly series: Map<string, Series>;
 }
 
+/** One counter series, bound once (no label work per increment). */
+export interface CounterSeries {
+  inc(by?: number): void;
+}
+/** One gauge series. */
+export interface GaugeSeries {
+  set(value: number): void;
+}
+/** One histogram series (seconds). */
+export interface HistogramSeries {
+  observe(valueSeconds: number): void;
+}
+
 /** A tiny in-process metrics store rendered in the Prometheus text format by `/metrics`. */
 export interface MetricsRegistry {
   inc(name: string, help: string, labels?: Labels, by?: number): void;
   set(name: string, help: string, labels: Labels, value: number): void;
   observe(name: string, help: string, labels: Labels, valueSeconds: number): void;
+  /** The series `name{labels}`, bound for hot paths (same effect as `inc`/`set`/`observe`). */
+  counter(name: string, help: string, labels?: Labels): CounterSeries;
+  gauge(name: string, help: string, labels: Labels): GaugeSeries;
+  histogram(name: string, help: string, labels: Labels): HistogramSeries;
   /** Current value of a counter/gauge series (0 when absent). */
   get(name: string, labels?: Labels): number;
   render(): string;
@@ -48,6 +65,14 @@ export function createMetricsRegistry(): MetricsRegistry {
     }
     return entry;
   };
+  const record = (entry: Series, valueSeconds: number): void => {
+    entry.value += valueSeconds;
+    entry.count = (entry.count ?? 0) + 1;
+    const buckets = entry.buckets as number[];
+    for (let index = 0; index < DEFAULT_BUCKETS_S.length; index += 1) {
+      if (valueSeconds <= (DEFAULT_BUCKETS_S[index] as number)) buckets[index] = (buckets[index] ?? 0) + 1;
+    }
+  };
   return {
     inc(name, help, labels = {}, by = 1) {
       series(name, help, "counter", labels).value += by;
@@ -56,12 +81,27 @@ export function createMetricsRegistry(): MetricsRegistry {
       series(name, help, "gauge", labels).value = value;
     },
     observe(name, help, labels, valueSeconds) {
+      record(series(name, help, "histogram", labels), valueSeconds);
+    },
+    counter(name, help, labels = {}) {
+      const entry = series(name, help, "counter", labels);
+      return {
+        inc(by = 1) {
+          entry.value += by;
+        },
+      };
+    },
+    gauge(name, help, labels) {
+      const entry = series(name, help, "gauge", labels);
+      return {
+        set(value) {
+          entry.value = value;
+        },
+      };
+    },
+    histogram(name, help, labels) {
       const entry = series(name, help, "histogram", labels);
-      entry.value += valueSeconds;
-      entry.count = (entry.count ?? 0) + 1;
-      DEFAULT_BUCKETS_S.forEach((bound, index) => {
-        if (valueSeconds <= bound && entry.buckets) entry.buckets[index] = (entry.buckets[index] ?? 0) + 1;
-      });
+      return { observe: (valueSeconds) => record(entry, valueSeconds) };
     },
     get(name, labels = {}) {
       return families.get(name)?.series.get(labelKey(labels))?.value ?? 0;

@@ -1,13 +1,19 @@
 import type { Envelope } from "@asya/envelope";
-import { HandlerProtocolError } from "../errors.js";
-import type { Handler, HandlerContext, HandlerOutput, HandlerRoute } from "../handler-types.js";
+import type { Context } from "@opentelemetry/api";
+import { context } from "@opentelemetry/api";
+import { HandlerProtocolError } from "../../errors.js";
+import type { Handler, HandlerContext, HandlerOutput, HandlerRoute } from "../../handler-types.js";
 import { deleteAt, getAt, type PathSegment, parsePath, pathText, setAt } from "./control-path.js";
+import { type HandlerCall, isThenable } from "./handler-call.js";
 
 /** Inputs of {@link invokeHandler}. */
 export interface InvokeOptions {
   readonly actor: string;
+  /** The envelope as received (status stamped `processing`); never mutated. */
   readonly envelope: Envelope;
-  readonly signal: AbortSignal;
+  readonly call: HandlerCall;
+  /** The handler span's context: the handler (and every generator step) runs inside it. */
+  readonly traceContext: Context;
   readonly onFly: (partial: unknown) => void;
 }
 
@@ -24,101 +30,168 @@ interface ControlView {
   status: Record<string, unknown>;
 }
 
+const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
+
 /**
  * Runs one handler call to completion and returns its outputs (SPEC section 3). Plain return values
  * give one output (none for `null`/`undefined`); generators give one output per yielded payload.
- * Rejects with the handler's error, or with `signal.reason` as soon as the signal aborts.
+ * A synchronous handler that returns a value is answered synchronously. Rejects (or throws) with the
+ * handler's error, or with the call's abort reason as soon as it is aborted.
  */
-export async function invokeHandler<TPayload>(
-  handler: Handler<TPayload>,
+export function invokeHandler(
+  handler: Handler<never>,
+  options: InvokeOptions,
+): HandlerOutput[] | Promise<HandlerOutput[]> {
+  const { envelope, call, traceContext } = options;
+  const ctx = new CallContext(options);
+  call.throwIfAborted();
+  const result = context.with(traceContext, () => handler(envelope.payload as never, ctx));
+  if (isGenerator(result)) return drive(result, ctx, options);
+  if (!isThenable(result)) return outputsOf(result, ctx);
+  return (call.race(result) as Promise<unknown>).then((value) =>
+    isGenerator(value) ? drive(value, ctx, options) : outputsOf(value, ctx),
+  );
+}
+
+function outputsOf(value: unknown, ctx: CallContext): HandlerOutput[] {
+  return value === null || value === undefined ? [] : [ctx.snapshot(value)];
+}
+
+async function drive(
+  generator: AnyGenerator,
+  ctx: CallContext,
   options: InvokeOptions,
 ): Promise<HandlerOutput[]> {
-  const { envelope, signal } = options;
-  const view: ControlView = {
-    id: envelope.id,
-    parent_id: envelope.parent_id ?? "",
-    route: {
-      prev: Object.freeze([...envelope.route.prev]),
-      curr: envelope.route.curr,
-      next: [...envelope.route.next],
-    },
-    headers: structuredClone(envelope.headers ?? {}),
-    status: structuredClone(envelope.status ?? {}),
-  };
-  const snapshot = (payload: unknown): HandlerOutput => ({
-    payload,
-    next: [...assertStringArray(view.route.next, "route.next")],
-    headers: structuredClone(view.headers),
-    status: structuredClone(view.status),
-  });
-  const ctx = createContext(options, view);
-  signal.throwIfAborted();
-  const result = await raceAbort(Promise.resolve(handler(envelope.payload as TPayload, ctx)), signal);
-  if (!isGenerator(result)) return result === null || result === undefined ? [] : [snapshot(result)];
-
+  const { call, traceContext } = options;
   const outputs: HandlerOutput[] = [];
   let reply: unknown;
   try {
     for (;;) {
-      const step = await raceAbort(Promise.resolve(result.next(reply)), signal);
+      const step = await call.race(context.with(traceContext, () => generator.next(reply)));
       if (step.done === true) break;
       reply = undefined;
       const value: unknown = step.value;
-      if (isCommand(value)) reply = runCommand(value, view, options.onFly);
-      else if (value !== null && value !== undefined) outputs.push(snapshot(value));
+      if (isCommand(value)) reply = runCommand(value, ctx.view(), options.onFly);
+      else if (value !== null && value !== undefined) outputs.push(ctx.snapshot(value));
     }
   } catch (error) {
     // Let the generator run its finally blocks; ignore what that does.
-    void Promise.resolve(result.return?.(undefined)).catch(() => undefined);
+    void Promise.resolve(generator.return?.(undefined)).catch(() => undefined);
     throw error;
   }
   return outputs;
 }
 
-function createContext(options: InvokeOptions, view: ControlView): HandlerContext {
-  const { envelope } = options;
-  // Getters only: assigning `prev`/`curr` throws (history is forward-only) instead of being ignored.
-  const route: HandlerRoute = {
-    get prev() {
-      return view.route.prev;
-    },
-    get curr() {
-      return view.route.curr;
-    },
-    get next(): string[] {
-      return view.route.next as string[];
-    },
-    set next(value: string[]) {
-      view.route.next = assertStringArray(value, "ctx.route.next");
-    },
-  };
-  // The read-only view is a deep clone + freeze of the whole envelope, payload included: costly for
-  // big payloads and wasted on the many handlers that never look at it, so build it on first access.
-  let frozen: Envelope | undefined;
-  return Object.freeze({
-    get envelope(): Envelope {
-      frozen ??= deepFreeze(structuredClone(envelope));
-      return frozen;
-    },
-    route: Object.seal(route),
-    get headers() {
-      return view.headers;
-    },
-    get status() {
-      return view.status;
-    },
-    signal: options.signal,
-    actor: options.actor,
-    attempt: envelope.status?.attempt || 1,
-    fly: (partial: unknown) => options.onFly(partial),
-    get: (path: string) => runCommand(["GET", path], view, options.onFly),
-    set: (path: string, value: unknown) => {
-      runCommand(["SET", path, value], view, options.onFly);
-    },
-    del: (path: string) => {
-      runCommand(["DEL", path], view, options.onFly);
-    },
-  });
+/**
+ * The context handed to a handler. The control view (copies of next, headers and status) is built
+ * on first use: a handler that only reads its payload costs no copies, and its output shares the
+ * received envelope's (never mutated) next, headers and status.
+ */
+class CallContext implements HandlerContext {
+  readonly actor: string;
+  readonly attempt: number;
+  readonly #options: InvokeOptions;
+  #view: ControlView | undefined;
+  #route: HandlerRoute | undefined;
+  #frozen: Envelope | undefined;
+
+  constructor(options: InvokeOptions) {
+    this.#options = options;
+    this.actor = options.actor;
+    this.attempt = options.envelope.status?.attempt || 1;
+    Object.freeze(this);
+  }
+
+  view(): ControlView {
+    if (this.#view !== undefined) return this.#view;
+    const { envelope } = this.#options;
+    this.#view = {
+      id: envelope.id,
+      parent_id: envelope.parent_id ?? "",
+      route: {
+        prev: Object.freeze([...envelope.route.prev]),
+        curr: envelope.route.curr,
+        next: [...envelope.route.next],
+      },
+      headers: structuredClone(envelope.headers ?? {}),
+      status: structuredClone(envelope.status ?? {}),
+    };
+    return this.#view;
+  }
+
+  snapshot(payload: unknown): HandlerOutput {
+    const view = this.#view;
+    if (view === undefined) {
+      const { envelope } = this.#options;
+      return {
+        payload,
+        next: envelope.route.next,
+        headers: envelope.headers ?? EMPTY,
+        status: envelope.status ?? EMPTY,
+      };
+    }
+    return {
+      payload,
+      next: [...assertStringArray(view.route.next, "route.next")],
+      headers: structuredClone(view.headers),
+      status: structuredClone(view.status),
+    };
+  }
+
+  /** The envelope as received: a deep-frozen copy, built on first access (payload included). */
+  get envelope(): Envelope {
+    this.#frozen ??= deepFreeze(structuredClone(this.#options.envelope));
+    return this.#frozen;
+  }
+
+  get route(): HandlerRoute {
+    if (this.#route !== undefined) return this.#route;
+    const view = this.view();
+    // Getters only: assigning `prev`/`curr` throws (history is forward-only) instead of being ignored.
+    this.#route = Object.seal({
+      get prev() {
+        return view.route.prev;
+      },
+      get curr() {
+        return view.route.curr;
+      },
+      get next(): string[] {
+        return view.route.next as string[];
+      },
+      set next(value: string[]) {
+        view.route.next = assertStringArray(value, "ctx.route.next");
+      },
+    });
+    return this.#route;
+  }
+
+  get headers(): Record<string, unknown> {
+    return this.view().headers;
+  }
+
+  get status(): Record<string, unknown> {
+    return this.view().status;
+  }
+
+  get signal(): AbortSignal {
+    return this.#options.call.signal;
+  }
+
+  fly(partial: unknown): void {
+    this.#options.onFly(partial);
+  }
+
+  get(path: string): unknown {
+    return runCommand(["GET", path], this.view(), this.#options.onFly);
+  }
+
+  set(path: string, value: unknown): void {
+    runCommand(["SET", path, value], this.view(), this.#options.onFly);
+  }
+
+  del(path: string): void {
+    runCommand(["DEL", path], this.view(), this.#options.onFly);
+  }
 }
 
 /** `.route.next`, `.headers...` and `.status...` may change; everything else is history. */
@@ -216,25 +289,6 @@ function isGenerator(value: unknown): value is AnyGenerator {
     typeof candidate.throw === "function" &&
     (Symbol.iterator in value || Symbol.asyncIterator in value)
   );
-}
-
-/** Resolves/rejects like `promise`, or rejects with `signal.reason` as soon as the signal aborts. */
-export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 function deepFreeze<T>(value: T): T {

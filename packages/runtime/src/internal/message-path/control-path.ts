@@ -1,4 +1,4 @@
-import { HandlerProtocolError, PathNotFoundError } from "../errors.js";
+import { HandlerProtocolError, PathNotFoundError } from "../../errors.js";
 
 /** One step of a control-protocol path (SPEC section 3). */
 export type PathSegment =

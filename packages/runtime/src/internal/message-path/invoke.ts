@@ -1,0 +1,58 @@
+import type { Envelope } from "@asya/envelope";
+import type { Context } from "@opentelemetry/api";
+import { ShutdownError, TimeoutError } from "../../errors.js";
+import type { HandlerOutput } from "../../handler-types.js";
+import type { Logger } from "../../observability/logger.js";
+import { reportProgress } from "../progress.js";
+import { HandlerCall } from "./handler-call.js";
+import { invokeHandler } from "./invoke-handler.js";
+import type { PathDeps } from "./path-deps.js";
+
+/** How a handler call ended. */
+export type Invoked =
+  | { readonly kind: "outputs"; readonly outputs: readonly HandlerOutput[] }
+  | { readonly kind: "error"; readonly error: unknown }
+  /** Aborted by shutdown: the message goes back to the broker for another replica. */
+  | { readonly kind: "shutdown" };
+
+/**
+ * Stage 3: one handler call within `limitMs` (actor timeout or SLA, on the actor's single call
+ * timer), inside the handler span's context. A call that times out or is aborted by shutdown ends
+ * with that reason even if the handler swallowed the abort.
+ */
+export async function invoke(
+  deps: PathDeps,
+  working: Envelope,
+  limitMs: number,
+  traceContext: Context,
+  log: Logger,
+): Promise<Invoked> {
+  const call = new HandlerCall();
+  if (deps.shutdownSignal.aborted) call.abort(new ShutdownError());
+  deps.calls.add(call);
+  const cancel = deps.timer.schedule(limitMs, () => call.abort(new TimeoutError(limitMs)));
+  const now = deps.now ?? Date.now;
+  const startedMs = now();
+  deps.metrics.inFlight(1);
+  let outcome = "ok";
+  try {
+    const outputs = await invokeHandler(deps.handler, {
+      actor: deps.actor,
+      envelope: working,
+      call,
+      traceContext,
+      onFly: (partial) => reportProgress(working, deps.actor, "partial", partial, log),
+    });
+    if (call.aborted) throw call.reason;
+    return { kind: "outputs", outputs };
+  } catch (thrown) {
+    outcome = "error";
+    const error = call.aborted ? call.reason : thrown;
+    return error instanceof ShutdownError ? { kind: "shutdown" } : { kind: "error", error };
+  } finally {
+    cancel();
+    deps.calls.delete(call);
+    deps.metrics.inFlight(-1);
+    deps.metrics.handlerDuration(now() - startedMs, outcome);
+  }
+}

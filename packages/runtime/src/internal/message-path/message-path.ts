@@ -1,0 +1,161 @@
+import type { Disposition, ReceivedMessage } from "@asya/transport";
+import { toStatusError } from "../../error-info.js";
+import { ShutdownError } from "../../errors.js";
+import { type Logger, lazyChild } from "../../observability/logger.js";
+import { endSpan, startHandlerSpan, traceIdOf } from "../../observability/tracing.js";
+import { publishDelayed } from "../delayed-publish.js";
+import { reportProgress } from "../progress.js";
+import { admit } from "./admit.js";
+import { decode } from "./decode.js";
+import { invoke } from "./invoke.js";
+import type { PathDeps } from "./path-deps.js";
+import { type Plan, planFailed, planFailure, planSuccess } from "./plan.js";
+import { createPublisher, type Sent } from "./publish.js";
+
+/** Processes one delivery; returns how to settle it. Never throws. */
+export type MessageProcessor = (message: ReceivedMessage) => Promise<Disposition>;
+
+const ACK: Disposition = Object.freeze({ kind: "ack" });
+
+/** Redelivery delay after a failed publish: 100 ms doubling per delivery, capped at 30 s. */
+export function redeliveryDelayMs(deliveryCount: number | undefined): number {
+  return Math.min(30_000, 100 * 2 ** Math.min(20, Math.max(0, (deliveryCount ?? 1) - 1)));
+}
+
+/**
+ * The message path of a routing actor (SPEC sections 2-4), top to bottom:
+ * decode -> admit -> invoke -> plan -> publish -> settle. Each stage returns a discriminated union;
+ * the publisher is the one place that encodes, applies trace context, checks size and publishes.
+ */
+export function createMessagePath(deps: PathDeps): MessageProcessor {
+  const { actor, logger, metrics } = deps;
+  const now = deps.now ?? Date.now;
+  const publish = createPublisher(deps);
+  // One listener for every call in flight, instead of one per call.
+  deps.shutdownSignal.addEventListener(
+    "abort",
+    () => {
+      for (const call of deps.calls) call.abort(new ShutdownError());
+    },
+    { once: true },
+  );
+
+  const process = async (message: ReceivedMessage): Promise<Disposition> => {
+    metrics.received();
+    const at = new Date(now());
+
+    // 1. decode
+    const decoded = decode(message, actor, deps.maxMessageBytes, at.getTime());
+    if (decoded.kind === "deferred") {
+      // An emulated long delay: re-delay the exact bytes without calling the handler.
+      await publishDelayed(
+        deps.transport,
+        message.queue,
+        message.body,
+        message.attributes,
+        decoded.remainingMs,
+        at.getTime(),
+      );
+      metrics.outcome("deferred");
+      return ACK;
+    }
+    if (decoded.kind === "unparseable") {
+      // Not the error itself: JSON parse messages quote the body, and logs never carry payloads.
+      logger.warn("unparseable message sent to sink", {
+        envelope_id: decoded.envelope.id,
+        error_code: (decoded.error as { code?: unknown }).code,
+      });
+      const plan = planFailed(deps, decoded.envelope, "ParseError", toStatusError(decoded.error), at);
+      return settle(plan, await publish(plan, undefined), message, logger);
+    }
+    const { envelope } = decoded;
+    const log = lazyChild(logger, () => ({
+      envelope_id: envelope.id,
+      trace_id: traceIdOf(envelope.headers),
+    }));
+
+    // 2. admit
+    const admitted = admit(envelope, actor, deps.resiliency.actorTimeoutMs, at, log);
+    if (admitted.kind === "reject") {
+      const plan = planFailed(deps, envelope, admitted.reason, admitted.error, at);
+      return settle(plan, await publish(plan, undefined), message, log);
+    }
+    const { working, limitMs } = admitted;
+    const createdMs = Date.parse(working.status?.created_at ?? "");
+    if (Number.isFinite(createdMs)) metrics.endToEndAge(at.getTime() - createdMs);
+    reportProgress(working, actor, "received", undefined, log);
+    reportProgress(working, actor, "processing", undefined, log);
+
+    // 3. invoke, inside the handler span
+    const { span, ctx } = startHandlerSpan(deps.tracer, actor, envelope.headers, {
+      "asya.envelope.id": envelope.id,
+      "asya.attempt": working.status?.attempt ?? 1,
+    });
+    const invoked = await invoke(deps, working, limitMs, ctx, log);
+    if (invoked.kind === "shutdown") {
+      endSpan(span, "shutdown", new ShutdownError());
+      log.info("aborted by shutdown; leaving the message for redelivery");
+      metrics.outcome("redelivered", "Shutdown");
+      return { kind: "retry" };
+    }
+    endSpan(
+      span,
+      invoked.kind === "error" ? "error" : invoked.outputs.length === 0 ? "end" : "ok",
+      invoked.kind === "error" ? invoked.error : undefined,
+    );
+
+    // 4. plan
+    const done = new Date(now());
+    let plan =
+      invoked.kind === "error"
+        ? planFailure(deps, working, invoked.error, message.queue, done, log)
+        : planSuccess(deps, working, invoked.outputs, message.queue, done, log);
+    if (invoked.kind === "outputs") reportProgress(working, actor, "completed", undefined, log);
+
+    // 5. publish (with at most one fallback plan for what could not be sent)
+    let sent = await publish(plan, ctx);
+    if (sent.kind === "unencodable" && plan.onUnencodable !== undefined) {
+      plan = plan.onUnencodable(sent.error);
+      sent = await publish(plan, ctx);
+    }
+    if (sent.kind === "tooLarge" && plan.onTooLarge !== undefined) {
+      plan = plan.onTooLarge(sent.error);
+      sent = await publish(plan, ctx);
+    }
+
+    // 6. settle
+    return settle(plan, sent, message, log);
+  };
+
+  /** Stage 6: the disposition of the delivery, and its count; never ack what was not published. */
+  const settle = (plan: Plan, sent: Sent, message: ReceivedMessage, log: Logger): Disposition => {
+    switch (sent.kind) {
+      case "sent":
+        metrics.outcome(plan.outcome, plan.reason);
+        return ACK;
+      case "tooLarge":
+        // Even the failure envelope is refused: only now does the broker's dead-letter queue get it.
+        log.error("publish refused as too large; dead-lettering", { err: sent.error });
+        metrics.outcome("redelivered", "PublishTooLarge");
+        return { kind: "deadLetter", reason: `publish rejected: ${(sent.error as Error).message}` };
+      default:
+        log.error("publish failed; leaving the message for redelivery", { err: sent.error });
+        metrics.outcome("redelivered", "PublishFailed");
+        // Back off so a broken downstream is not hammered; on shutdown hand it back at once.
+        return deps.shutdownSignal.aborted
+          ? { kind: "retry" }
+          : { kind: "retry", delayMs: redeliveryDelayMs(message.deliveryCount) };
+    }
+  };
+
+  return async (message) => {
+    try {
+      return await process(message);
+    } catch (error) {
+      logger.error("unexpected processing error; leaving the message for redelivery", { err: error });
+      return deps.shutdownSignal.aborted
+        ? { kind: "retry" }
+        : { kind: "retry", delayMs: redeliveryDelayMs(message.deliveryCount) };
+    }
+  };
+}

@@ -1,0 +1,31 @@
+import type { Transport } from "@asya/transport";
+import type { Tracer } from "@opentelemetry/api";
+import type { ResiliencyConfig } from "../../config/resiliency-config.js";
+import type { Handler } from "../../handler-types.js";
+import type { ActorMetrics } from "../../observability/actor-metrics.js";
+import type { Logger } from "../../observability/logger.js";
+import type { CallTimer } from "./call-timer.js";
+import type { HandlerCall } from "./handler-call.js";
+
+/** Everything one actor's message path needs; built once per actor by `createActor`. */
+export interface PathDeps {
+  readonly actor: string;
+  readonly namespace: string | undefined;
+  readonly transport: Transport;
+  /** The handler; `never` because the path hands it the payload it received, whatever its type. */
+  readonly handler: Handler<never>;
+  readonly resiliency: ResiliencyConfig;
+  readonly sinkActor: string;
+  readonly maxMessageBytes: number;
+  readonly logger: Logger;
+  readonly tracer: Tracer;
+  readonly metrics: ActorMetrics;
+  /** Per-call time limits, one timer structure for the actor. */
+  readonly timer: CallTimer;
+  /** Calls in flight, aborted together on shutdown. */
+  readonly calls: Set<HandlerCall>;
+  /** Aborted when the actor stops: in-flight calls end and their messages go back. */
+  readonly shutdownSignal: AbortSignal;
+  readonly random?: () => number;
+  readonly now?: () => number;
+}

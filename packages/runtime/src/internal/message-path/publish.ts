@@ -1,0 +1,70 @@
+import { encodeEnvelope, queueName } from "@asya/envelope";
+import { isTransportError, TransportError } from "@asya/transport";
+import type { Context } from "@opentelemetry/api";
+import { publishDelayed } from "../delayed-publish.js";
+import { type Outgoing, withRouteOverride, withTrace } from "../outgoing.js";
+import type { PathDeps } from "./path-deps.js";
+import type { Plan } from "./plan.js";
+
+/** How publishing a plan went. */
+export type Sent =
+  | { readonly kind: "sent" }
+  /** An output could not be encoded (nothing was published). */
+  | { readonly kind: "unencodable"; readonly error: unknown }
+  /** An output exceeds the transport's limit (nothing was published, or the broker refused it). */
+  | { readonly kind: "tooLarge"; readonly error: unknown }
+  /** The broker did not take an output: the input must not be acked. */
+  | { readonly kind: "failed"; readonly error: unknown };
+
+/** Publishes plans for one actor. */
+export type Publisher = (plan: Plan, traceContext: Context | undefined) => Promise<Sent>;
+
+/**
+ * Stage 5, the one place that publishes: applies route overrides (not to retry copies) and the
+ * handler span's trace context, encodes, checks every output's size before publishing any (a
+ * fan-out goes out whole or not at all), then publishes in order (long delays emulated).
+ */
+export function createPublisher(deps: PathDeps): Publisher {
+  const queues = new Map<string, string>();
+  const queueOf = (actor: string): string => {
+    let queue = queues.get(actor);
+    if (queue === undefined) {
+      queue = queueName(actor, deps.namespace);
+      queues.set(actor, queue);
+    }
+    return queue;
+  };
+  const now = deps.now ?? Date.now;
+  return async (plan, traceContext) => {
+    const limitBytes = deps.transport.capabilities.maxMessageBytes;
+    const ready: Array<{ readonly queue: string; readonly body: Uint8Array }> = [];
+    for (const planned of plan.outs) {
+      let out: Outgoing = plan.retry === undefined ? withRouteOverride(planned, deps.actor) : planned;
+      if (traceContext !== undefined) out = withTrace(out, traceContext);
+      let body: Uint8Array;
+      try {
+        body = encodeEnvelope(out.envelope);
+      } catch (error) {
+        return { kind: "unencodable", error };
+      }
+      if (limitBytes > 0 && body.byteLength > limitBytes) {
+        const error = new TransportError(
+          `output of ${body.byteLength} bytes exceeds the transport's limit of ${limitBytes} bytes`,
+          { code: "TOO_LARGE", retryable: false, transport: "runtime" },
+        );
+        return { kind: "tooLarge", error };
+      }
+      const queue = plan.retry?.queue ?? queueOf(out.terminal ? deps.sinkActor : (out.target ?? out.actor));
+      ready.push({ queue, body });
+    }
+    try {
+      for (const { queue, body } of ready) {
+        await publishDelayed(deps.transport, queue, body, {}, plan.retry?.delayMs ?? 0, now());
+      }
+    } catch (error) {
+      if (isTransportError(error) && error.code === "TOO_LARGE") return { kind: "tooLarge", error };
+      return { kind: "failed", error };
+    }
+    return { kind: "sent" };
+  };
+}

@@ -7,7 +7,7 @@ import {
   type ResiliencyInput,
   resolveResiliency,
 } from "./config/resiliency-config.js";
-import { RuntimeConfigError } from "./errors.js";
+import { type PayloadIssue, RuntimeConfigError } from "./errors.js";
 import type { Handler } from "./handler-types.js";
 import { type ActorHandle, createActorHost } from "./internal/actor-host.js";
 import { createCallTimer, MAX_TIMER_MS } from "./internal/message-path/call-timer.js";
@@ -31,8 +31,12 @@ export interface ActorOptions<TPayload = unknown> {
   readonly resiliency?: ResiliencyInput | ResiliencyConfig;
   /** Terminal actor for finished envelopes. @default "x-sink" */
   readonly sink?: string;
-  /** Failure actor (used by the crew; recorded for completeness). @default "x-sump" */
-  readonly sump?: string;
+  /**
+   * Validates every payload before the handler is called (a zod schema, or anything with the same
+   * `safeParse`); the handler gets the parsed value. An invalid payload ends failed with a
+   * non-retryable `PayloadValidationError` naming the field. @default no validation
+   */
+  readonly payloadSchema?: PayloadSchema<TPayload>;
   /** @default a JSON logger on stderr at level info */
   readonly logger?: Logger;
   /** @default trace.getTracer("@asya/runtime") (no-op without an OTel SDK) */
@@ -51,6 +55,15 @@ export interface ActorOptions<TPayload = unknown> {
   readonly registry?: MetricsRegistry;
   /** Random source for jitter (tests). @default Math.random */
   readonly random?: () => number;
+}
+
+/** What `payloadSchema` needs: zod's `safeParse` shape (zod 3 and 4 schemas both fit). */
+export interface PayloadSchema<T> {
+  safeParse(
+    value: unknown,
+  ):
+    | { readonly success: true; readonly data: T }
+    | { readonly success: false; readonly error: { readonly issues: readonly PayloadIssue[] } };
 }
 
 /** A running actor: see {@link ActorHandle}. */
@@ -72,7 +85,15 @@ const optionsSchema = z.object({
   namespace: z.string().min(1).optional(),
   concurrency: z.number().int().min(1).max(10_000).optional(),
   sink: actorName.optional(),
-  sump: actorName.optional(),
+  payloadSchema: z
+    .custom<PayloadSchema<unknown>>(
+      (value) =>
+        value !== null &&
+        typeof value === "object" &&
+        typeof (value as { safeParse?: unknown }).safeParse === "function",
+      { error: "must be a schema with safeParse (e.g. a zod schema)" },
+    )
+    .optional(),
   maxMessageBytes: z.number().int().positive().optional(),
   healthPort: z.number().int().min(0).max(65_535).optional(),
   healthHost: z.string().min(1).optional(),
@@ -123,6 +144,7 @@ export function createActor<TPayload = unknown>(options: ActorOptions<TPayload>)
     tracer: options.tracer ?? defaultTracer(),
     metrics,
     shutdownSignal: shutdown.signal,
+    ...(options.payloadSchema === undefined ? {} : { payloadSchema: options.payloadSchema }),
     timer: createCallTimer(),
     calls: new Set(),
     ...(options.random === undefined ? {} : { random: options.random }),

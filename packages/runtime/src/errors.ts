@@ -1,3 +1,5 @@
+import { formatPath } from "@asya/envelope";
+
 /** Machine-readable runtime error codes. */
 export type RuntimeErrorCode =
   | "INVALID_CONFIG"
@@ -72,4 +74,34 @@ export class HandlerProtocolError extends Error {
 export class PathNotFoundError extends HandlerProtocolError {
   override readonly name = "PathNotFoundError";
   override readonly code = "PATH_NOT_FOUND";
+}
+
+/** One problem a payload schema found. */
+export interface PayloadIssue {
+  readonly path: ReadonlyArray<PropertyKey>;
+  readonly message: string;
+}
+
+/**
+ * The payload did not match the actor's `payloadSchema`: the handler was not called, and the
+ * envelope is never retried (the same bytes would fail again). The message names the first field.
+ */
+export class PayloadValidationError extends Error {
+  override readonly name = "PayloadValidationError";
+  readonly code = "PAYLOAD_INVALID";
+  readonly retryable = false;
+  /** The first offending field, e.g. `items[2].price` (`(payload)` for the payload itself). */
+  readonly field: string;
+  readonly issues: readonly PayloadIssue[];
+
+  constructor(issues: readonly PayloadIssue[]) {
+    const first = issues[0];
+    const field =
+      first === undefined || first.path.length === 0
+        ? "(payload)"
+        : formatPath(first.path.map((key) => (typeof key === "number" ? key : String(key))));
+    super(`[asya:runtime] invalid payload: ${field}: ${first?.message ?? "invalid"}`);
+    this.field = field;
+    this.issues = issues;
+  }
 }

@@ -1,4 +1,4 @@
-export { type Actor, type ActorOptions, createActor } from "./actor.js";
+export { type Actor, type ActorOptions, createActor, type PayloadSchema } from "./actor.js";
 export { computeBackoffMs } from "./backoff.js";
 export type { CliIo } from "./cli/cli-io.js";
 export { type ReplayCommandOptions, replayFromFile } from "./cli/replay-command.js";
@@ -44,6 +44,8 @@ export { toStatusError } from "./error-info.js";
 export {
   HandlerProtocolError,
   PathNotFoundError,
+  type PayloadIssue,
+  PayloadValidationError,
   RuntimeConfigError,
   type RuntimeErrorCode,
   type RuntimeErrorOptions,

@@ -96,7 +96,6 @@ export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Prom
       handler,
       resiliency: config.resiliency,
       sink: config.sinkActor,
-      sump: config.sumpActor,
     });
   }
   // An actor runs until it is told to stop, even when nothing else holds the event loop open (no

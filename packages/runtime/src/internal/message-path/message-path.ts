@@ -1,6 +1,6 @@
 import type { Disposition, ReceivedMessage } from "@asya/transport";
 import { toStatusError } from "../../error-info.js";
-import { ShutdownError } from "../../errors.js";
+import { PayloadValidationError, ShutdownError } from "../../errors.js";
 import { type Logger, lazyChild } from "../../observability/logger.js";
 import { endSpan, startHandlerSpan, traceIdOf } from "../../observability/tracing.js";
 import { publishDelayed } from "../delayed-publish.js";
@@ -80,7 +80,18 @@ export function createMessagePath(deps: PathDeps): MessageProcessor {
       const plan = planFailed(deps, envelope, admitted.reason, admitted.error, at);
       return settle(plan, await publish(plan, undefined), message, log);
     }
-    const { working, limitMs } = admitted;
+    const { limitMs } = admitted;
+    let working = admitted.working;
+    if (deps.payloadSchema !== undefined) {
+      const checked = deps.payloadSchema.safeParse(working.payload);
+      if (!checked.success) {
+        const error = new PayloadValidationError(checked.error.issues);
+        log.warn("payload rejected by payloadSchema; handler not called", { field: error.field });
+        const plan = planFailure(deps, working, error, message.queue, at, log);
+        return settle(plan, await publish(plan, undefined), message, log);
+      }
+      working = { ...working, payload: checked.data };
+    }
     const createdMs = Date.parse(working.status?.created_at ?? "");
     if (Number.isFinite(createdMs)) metrics.endToEndAge(at.getTime() - createdMs);
     reportProgress(working, actor, "received", undefined, log);

@@ -1,5 +1,6 @@
 import type { Transport } from "@asya/transport";
 import type { Tracer } from "@opentelemetry/api";
+import type { PayloadSchema } from "../../actor.js";
 import type { ResiliencyConfig } from "../../config/resiliency-config.js";
 import type { Handler } from "../../handler-types.js";
 import type { ActorMetrics } from "../../observability/actor-metrics.js";
@@ -20,6 +21,8 @@ export interface PathDeps {
   readonly logger: Logger;
   readonly tracer: Tracer;
   readonly metrics: ActorMetrics;
+  /** Validates payloads before the handler runs (see `ActorOptions.payloadSchema`). */
+  readonly payloadSchema?: PayloadSchema<unknown>;
   /** Per-call time limits, one timer structure for the actor. */
   readonly timer: CallTimer;
   /** Calls in flight, aborted together on shutdown. */

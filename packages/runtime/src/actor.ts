@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_ENVELOPE_BYTES, isValidActorName, queueName, SINK_ACTOR } from "@asya/envelope";
-import type { Transport } from "@asya/transport";
+import { type Clock, createTimers, MAX_TIMER_MS, systemClock, type Transport } from "@asya/transport";
 import type { Meter, Tracer } from "@opentelemetry/api";
 import { z } from "zod";
 import {
@@ -10,7 +10,6 @@ import {
 import { type PayloadIssue, RuntimeConfigError } from "./errors.js";
 import type { Handler } from "./handler-types.js";
 import { type ActorHandle, createActorHost } from "./internal/actor-host.js";
-import { createCallTimer, MAX_TIMER_MS } from "./internal/message-path/call-timer.js";
 import { createMessagePath } from "./internal/message-path/message-path.js";
 import { createActorMetrics } from "./observability/actor-metrics.js";
 import { createJsonLogger, type Logger } from "./observability/logger.js";
@@ -55,6 +54,12 @@ export interface ActorOptions<TPayload = unknown> {
   readonly registry?: MetricsRegistry;
   /** Random source for jitter (tests). @default Math.random */
   readonly random?: () => number;
+  /**
+   * The actor's time: status stamps, SLAs, `maxDuration` budgets and per-call timeouts. Give the
+   * same `createTestClock()` to the memory transport (or its broker) to run retries and timeouts
+   * deterministically, in milliseconds. @default systemClock
+   */
+  readonly clock?: Clock;
 }
 
 /** What `payloadSchema` needs: zod's `safeParse` shape (zod 3 and 4 schemas both fit). */
@@ -132,6 +137,7 @@ export function createActor<TPayload = unknown>(options: ActorOptions<TPayload>)
   const metrics = createActorMetrics(options.name, registry, options.meter);
   const logger = (options.logger ?? createJsonLogger()).child({ actor: options.name });
   const shutdown = new AbortController();
+  const clock = options.clock ?? systemClock;
   const process = createMessagePath({
     actor: options.name,
     namespace,
@@ -145,7 +151,8 @@ export function createActor<TPayload = unknown>(options: ActorOptions<TPayload>)
     metrics,
     shutdownSignal: shutdown.signal,
     ...(options.payloadSchema === undefined ? {} : { payloadSchema: options.payloadSchema }),
-    timer: createCallTimer(),
+    timer: createTimers(clock),
+    clock,
     calls: new Set(),
     ...(options.random === undefined ? {} : { random: options.random }),
   });

@@ -68,5 +68,4 @@ describe("payloadSchema", () => {
       t.actor({ name: "x", payloadSchema: { parse: () => 1 } as never, handler: (p: unknown) => p }),
     ).rejects.toThrow(/payloadSchema: must be a schema with safeParse/);
   });
-
 });

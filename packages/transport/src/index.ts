@@ -1,4 +1,5 @@
-export type { MemoryBroker } from "./memory/memory-broker.js";
+export { type Clock, type ClockTimer, MAX_TIMER_MS, systemClock } from "./clock.js";
+export type { MemoryBroker, MemoryBrokerOptions } from "./memory/memory-broker.js";
 export { createMemoryBroker } from "./memory/memory-broker.js";
 export type { MemoryTransport, MemoryTransportOptions } from "./memory/memory-transport.js";
 export {
@@ -8,6 +9,8 @@ export {
 } from "./memory/memory-transport.js";
 export type { PublishAllOptions } from "./publish-all.js";
 export { publishAll } from "./publish-all.js";
+export { createTestClock, type TestClock } from "./test-clock.js";
+export { createTimers, type Timers } from "./timers.js";
 export type {
   ConsumeOptions,
   Disposition,

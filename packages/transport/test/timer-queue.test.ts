@@ -1,5 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
-import { now, type TimerNode, TimerQueue } from "../src/internal/timer-queue.js";
+import { systemClock } from "../src/clock.js";
+import { type TimerNode, TimerQueue } from "../src/internal/timer-queue.js";
+
+const now = () => systemClock.now();
 
 function timeouts(): number {
   return process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;

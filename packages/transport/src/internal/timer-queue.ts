@@ -1,4 +1,4 @@
-import { performance } from "node:perf_hooks";
+import { type Clock, type ClockTimer, systemClock } from "../clock.js";
 import { type HeapNode, MinHeap } from "./min-heap.js";
 
 /** A scheduled callback of {@link TimerQueue}. */
@@ -6,30 +6,32 @@ export interface TimerNode extends HeapNode {
   fire(): void;
 }
 
-// setTimeout clamps larger values to 1 ms; longer waits are re-armed in steps.
-const MAX_TIMEOUT_MS = 2_147_483_647;
-
-/** Monotonic clock in ms. */
-export function now(): number {
-  return performance.now();
-}
-
 /**
- * Runs callbacks at (monotonic) due times using a min-heap and ONE `setTimeout` armed for the
+ * Runs callbacks at due times (the clock's ms) using a min-heap and ONE timer armed for the
  * earliest node, so a million delayed messages cost a million heap nodes, not a million timers.
  */
 export class TimerQueue {
   readonly #heap = new MinHeap<TimerNode>();
-  #timer: NodeJS.Timeout | undefined;
+  readonly #clock: Clock;
+  #timer: ClockTimer | undefined;
   #armedAt = Number.POSITIVE_INFINITY;
   #seq = 0;
   #referenced = true;
+
+  constructor(clock: Clock = systemClock) {
+    this.#clock = clock;
+  }
+
+  /** The clock's current time (what `dueAt` is measured in). */
+  now(): number {
+    return this.#clock.now();
+  }
 
   get size(): number {
     return this.#heap.size;
   }
 
-  /** Schedule `node` at `node.dueAt` (monotonic ms, see {@link now}). */
+  /** Schedule `node` at `node.dueAt` (the clock's ms, see {@link now}). */
   schedule(node: TimerNode): void {
     node.seq = this.#seq++;
     this.#heap.push(node);
@@ -59,7 +61,7 @@ export class TimerQueue {
   }
 
   #disarm(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     this.#armedAt = Number.POSITIVE_INFINITY;
   }
@@ -68,16 +70,15 @@ export class TimerQueue {
     this.#disarm();
     const top = this.#heap.peek();
     if (top === undefined) return;
-    const waitMs = Math.min(MAX_TIMEOUT_MS, Math.max(0, Math.ceil(top.dueAt - now())));
     this.#armedAt = top.dueAt;
-    this.#timer = setTimeout(() => this.#run(), waitMs);
+    this.#timer = this.#clock.setTimer(() => this.#run(), top.dueAt - this.#clock.now());
     if (!this.#referenced) this.#timer.unref();
   }
 
   #run(): void {
     this.#timer = undefined;
     this.#armedAt = Number.POSITIVE_INFINITY;
-    const t = now();
+    const t = this.#clock.now();
     for (let top = this.#heap.peek(); top !== undefined && top.dueAt <= t; top = this.#heap.peek()) {
       this.#heap.pop();
       top.fire();

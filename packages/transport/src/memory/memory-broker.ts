@@ -1,5 +1,6 @@
+import { type Clock, systemClock } from "../clock.js";
 import { unpackBody } from "../internal/packed-body.js";
-import { now, TimerQueue } from "../internal/timer-queue.js";
+import { TimerQueue } from "../internal/timer-queue.js";
 import type { Disposition, MessageHandler, ReceivedMessage } from "../transport.js";
 import { DEAD_LETTER_REASON_ATTRIBUTE, deadLetterQueueName } from "../transport.js";
 import { TransportError } from "../transport-error.js";
@@ -29,12 +30,19 @@ export interface MemoryBroker {
 /** @internal The broker implementation. */
 export class Broker implements MemoryBroker {
   readonly #queues = new Map<string, QueueState>();
-  readonly #timers = new TimerQueue();
+  readonly #timers: TimerQueue;
   readonly #pending = new Set<QueueState>();
   #dispatchScheduled = false;
   #openConnections = 0;
   #nextId = 0;
   readonly #idPrefix = `m${Math.random().toString(36).slice(2, 8)}-`;
+  /** The broker's time: delays, visibility deadlines and keep-alives run on it. */
+  readonly clock: Clock;
+
+  constructor(clock: Clock = systemClock) {
+    this.clock = clock;
+    this.#timers = new TimerQueue(clock);
+  }
 
   queueNames(): string[] {
     return [...this.#queues.keys()];
@@ -86,7 +94,7 @@ export class Broker implements MemoryBroker {
   enqueue(queue: QueueState, message: StoredMessage, delayMs: number): void {
     if (delayMs > 0) {
       queue.delayed++;
-      this.#timers.schedule(new DelayedMessage(now() + delayMs, queue, message, this));
+      this.#timers.schedule(new DelayedMessage(this.#timers.now() + delayMs, queue, message, this));
     } else {
       queue.ready.push(message);
       this.#scheduleDispatch(queue);
@@ -128,7 +136,7 @@ export class Broker implements MemoryBroker {
   visibilityLapsed(delivery: Delivery): void {
     if (delivery.settled) return;
     const { consumer } = delivery;
-    const t = now();
+    const t = this.#timers.now();
     if (t - delivery.startedAt < consumer.settings.maxProcessingMs) {
       // Keep-alive: the handler is still running, extend like an SQS visibility heartbeat.
       delivery.dueAt = t + consumer.connection.visibilityTimeoutMs;
@@ -196,7 +204,8 @@ export class Broker implements MemoryBroker {
     message.deliveryCount++;
     queue.inflight++;
     consumer.active++;
-    const delivery = new Delivery(now() + consumer.connection.visibilityTimeoutMs, consumer, message);
+    const t = this.#timers.now();
+    const delivery = new Delivery(t + consumer.connection.visibilityTimeoutMs, consumer, message, t);
     this.#timers.schedule(delivery);
     consumer.deliveries.add(delivery);
     const received: ReceivedMessage = {
@@ -273,8 +282,14 @@ export class Broker implements MemoryBroker {
  * const b = createMemoryTransport({ broker }); // sees a's queues
  * ```
  */
-export function createMemoryBroker(): MemoryBroker {
-  return new Broker();
+export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBroker {
+  return new Broker(options.clock);
+}
+
+/** Options of {@link createMemoryBroker}. */
+export interface MemoryBrokerOptions {
+  /** Time for delays, visibility deadlines and keep-alives (a `createTestClock()` in tests). @default systemClock */
+  readonly clock?: Clock;
 }
 
 /** @internal */

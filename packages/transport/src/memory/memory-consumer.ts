@@ -1,4 +1,4 @@
-import { now, type TimerNode } from "../internal/timer-queue.js";
+import type { TimerNode } from "../internal/timer-queue.js";
 import type {
   Disposition,
   MessageContext,
@@ -17,11 +17,11 @@ export class Delivery implements TimerNode {
   // Created on first use: most handlers never look at their signal, and an AbortController per
   // delivery is a measurable share of the hot path at a million messages.
   #controller: AbortController | undefined;
-  readonly startedAt = now();
   constructor(
     public dueAt: number,
     readonly consumer: Consumer,
     readonly message: StoredMessage,
+    readonly startedAt: number,
   ) {}
   fire(): void {
     this.consumer.broker.visibilityLapsed(this);

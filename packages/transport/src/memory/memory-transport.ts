@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Clock } from "../clock.js";
 import { packBody } from "../internal/packed-body.js";
 import type {
   ConsumeOptions,
@@ -48,6 +49,21 @@ const optionsSchema = z.strictObject({
   visibilityTimeoutMs: z.number().int().positive().optional(),
   /** Largest accepted body in bytes; larger publishes reject with `TOO_LARGE`. @default 10485760 */
   maxMessageBytes: z.number().int().positive().optional(),
+  /**
+   * Time for delays and visibility deadlines of the private broker this transport creates (a
+   * `createTestClock()` in tests); with `broker`, the broker's own clock applies and this must be
+   * unset. @default systemClock
+   */
+  clock: z
+    .custom<Clock>(
+      (value) =>
+        value !== null &&
+        typeof value === "object" &&
+        typeof (value as Clock).now === "function" &&
+        typeof (value as Clock).setTimer === "function",
+      { message: "expected a Clock ({ now, setTimer })" },
+    )
+    .optional(),
 });
 
 /** Options of {@link createMemoryTransport} (the validating schema's input type). */
@@ -86,8 +102,18 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
       cause: parsed.error,
     });
   }
+  if (parsed.data.broker !== undefined && parsed.data.clock !== undefined) {
+    throw new TransportError(
+      "give the clock to createMemoryBroker({ clock }), not to a transport on that broker",
+      {
+        code: "INVALID_ARGUMENT",
+        retryable: false,
+        transport: name,
+      },
+    );
+  }
   // isBroker() admitted only our Broker class behind the public MemoryBroker interface.
-  const broker = (parsed.data.broker as Broker | undefined) ?? new Broker();
+  const broker = (parsed.data.broker as Broker | undefined) ?? new Broker(parsed.data.clock);
   const maxMessageBytes = parsed.data.maxMessageBytes ?? DEFAULT_MEMORY_MAX_MESSAGE_BYTES;
   const connection = broker.connect(
     name,

@@ -31,7 +31,7 @@ export async function invoke(
   if (deps.shutdownSignal.aborted) call.abort(new ShutdownError());
   deps.calls.add(call);
   const cancel = deps.timer.schedule(limitMs, () => call.abort(new TimeoutError(limitMs)));
-  const now = deps.now ?? Date.now;
+  const now = () => deps.clock.now();
   const startedMs = now();
   deps.metrics.inFlight(1);
   let outcome = "ok";

@@ -29,7 +29,7 @@ export function redeliveryDelayMs(deliveryCount: number | undefined): number {
  */
 export function createMessagePath(deps: PathDeps): MessageProcessor {
   const { actor, logger, metrics } = deps;
-  const now = deps.now ?? Date.now;
+  const now = () => deps.clock.now();
   const publish = createPublisher(deps);
   // One listener for every call in flight, instead of one per call.
   deps.shutdownSignal.addEventListener(

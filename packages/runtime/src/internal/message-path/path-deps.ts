@@ -1,11 +1,10 @@
-import type { Transport } from "@asya/transport";
+import type { Clock, Timers, Transport } from "@asya/transport";
 import type { Tracer } from "@opentelemetry/api";
 import type { PayloadSchema } from "../../actor.js";
 import type { ResiliencyConfig } from "../../config/resiliency-config.js";
 import type { Handler } from "../../handler-types.js";
 import type { ActorMetrics } from "../../observability/actor-metrics.js";
 import type { Logger } from "../../observability/logger.js";
-import type { CallTimer } from "./call-timer.js";
 import type { HandlerCall } from "./handler-call.js";
 
 /** Everything one actor's message path needs; built once per actor by `createActor`. */
@@ -23,12 +22,13 @@ export interface PathDeps {
   readonly metrics: ActorMetrics;
   /** Validates payloads before the handler runs (see `ActorOptions.payloadSchema`). */
   readonly payloadSchema?: PayloadSchema<unknown>;
-  /** Per-call time limits, one timer structure for the actor. */
-  readonly timer: CallTimer;
+  /** Per-call time limits: one timer structure for the actor, on its clock. */
+  readonly timer: Timers;
+  /** The actor's time (stamps, SLAs, backoff budgets). */
+  readonly clock: Clock;
   /** Calls in flight, aborted together on shutdown. */
   readonly calls: Set<HandlerCall>;
   /** Aborted when the actor stops: in-flight calls end and their messages go back. */
   readonly shutdownSignal: AbortSignal;
   readonly random?: () => number;
-  readonly now?: () => number;
 }

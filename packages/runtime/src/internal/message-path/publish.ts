@@ -34,7 +34,7 @@ export function createPublisher(deps: PathDeps): Publisher {
     }
     return queue;
   };
-  const now = deps.now ?? Date.now;
+  const now = () => deps.clock.now();
   return async (plan, traceContext) => {
     const limitBytes = deps.transport.capabilities.maxMessageBytes;
     const ready: Array<{ readonly queue: string; readonly body: Uint8Array }> = [];

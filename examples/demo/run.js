@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `pnpm demo`: the whole pipeline in one process on the in-memory transport, no broker needed.
-// The handlers live in @asya/runtime/demo (packages/runtime/src/demo/handlers.ts) so `asya run`
-// can load the very same functions against RabbitMQ (see packages/runtime/README.md).
-import { runDemo } from "@asya/runtime/demo";
+// The handlers live in @asya/cli/demo (packages/cli/src/demo/handlers.ts) so `asya run` can
+// load the very same functions against RabbitMQ (see packages/cli/README.md).
+import { runDemo } from "@asya/cli/demo";
 
 try {
   await runDemo({ logLevel: process.env.ASYA_LOG_LEVEL ?? "silent" });

@@ -166,6 +166,7 @@ describe("packages a Node developer installs from npm", () => {
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
     const install = [
       "@asya/runtime",
+      "@asya/cli",
       "@asya/envelope",
       "@asya/transport",
       "@asya/transport-rabbitmq",
@@ -201,7 +202,7 @@ describe("packages a Node developer installs from npm", () => {
     const app = join(root, "app");
     const actor = {
       ASYA_ACTOR_NAME: "clean",
-      ASYA_HANDLER: "@asya/runtime/demo#clean",
+      ASYA_HANDLER: "@asya/cli/demo#clean",
       ASYA_HEALTH_PORT: "0",
       ASYA_LOG_LEVEL: "error",
     };
@@ -213,7 +214,7 @@ describe("packages a Node developer installs from npm", () => {
     const noOtel = await exitOf("npx", ["asya", "run"], app, actor);
     expect(noOtel.code).not.toBe(0);
     expect(noOtel.output).toContain(
-      "[asya:runtime] cannot start: @opentelemetry/api is not installed (a dependency of @asya/runtime; npm installs peers unless --legacy-peer-deps): `npm install @opentelemetry/api`",
+      "[asya:runtime] cannot start: @opentelemetry/api is not installed (a dependency of @asya/cli or @asya/runtime; npm installs peers unless --legacy-peer-deps): `npm install @opentelemetry/api`",
     );
     await run("npm", [...legacy, "@opentelemetry/api"], app);
     const sqs = await exitOf("npx", ["asya", "run"], app, {

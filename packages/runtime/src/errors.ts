@@ -15,6 +15,10 @@ export interface RuntimeErrorOptions {
   readonly code: RuntimeErrorCode;
   /** The environment variable or option that is wrong, when there is one. */
   readonly field?: string;
+  /** Where inside the value (e.g. `["rules", 0, "policy"]`), when it is structured. */
+  readonly path?: ReadonlyArray<PropertyKey>;
+  /** What is wrong there, without the field and path (the message's last part). */
+  readonly detail?: string;
   readonly cause?: unknown;
 }
 
@@ -24,11 +28,17 @@ export class RuntimeConfigError extends Error {
   readonly code: RuntimeErrorCode;
   readonly retryable = false;
   readonly field: string | undefined;
+  /** Where inside the field's value the problem is (`[]` when the field itself is wrong). */
+  readonly path: ReadonlyArray<PropertyKey>;
+  /** The problem, without field and path. */
+  readonly detail: string;
 
   constructor(message: string, options: RuntimeErrorOptions) {
     super(`[asya:runtime] ${message}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = options.code;
     this.field = options.field;
+    this.path = options.path ?? [];
+    this.detail = options.detail ?? message;
   }
 }
 

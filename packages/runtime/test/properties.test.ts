@@ -1,6 +1,6 @@
-import { computeBackoffMs } from "@asya/runtime";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { computeBackoffMs } from "../src/backoff.js";
 import { setup } from "./helpers.js";
 
 describe("properties", () => {

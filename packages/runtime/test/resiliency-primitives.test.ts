@@ -1,14 +1,8 @@
-import {
-  computeBackoffMs,
-  errorMatches,
-  parseDuration,
-  RuntimeConfigError,
-  resolveResiliency,
-  selectPolicy,
-  TimeoutError,
-  toStatusError,
-} from "@asya/runtime";
+import { parseDuration, RuntimeConfigError, resolveResiliency, TimeoutError } from "@asya/runtime";
 import { describe, expect, it } from "vitest";
+import { computeBackoffMs } from "../src/backoff.js";
+import { toStatusError } from "../src/error-info.js";
+import { errorMatches, selectPolicy } from "../src/rule-matcher.js";
 
 describe("parseDuration", () => {
   it.each([

@@ -1,6 +1,6 @@
-import { NOT_BEFORE_ATTRIBUTE } from "@asya/runtime";
 import type { Transport } from "@asya/transport";
 import { describe, expect, it } from "vitest";
+import { NOT_BEFORE_ATTRIBUTE } from "../src/internal/delayed-publish.js";
 import { setup } from "./helpers.js";
 
 class FlakyError extends Error {

@@ -8,14 +8,14 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..
 /** Directory of the handler fixtures. */
 export const FIXTURES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../fixtures");
 
-/** Absolute path of the built `asya` bin (from packages/runtime/package.json "bin"). */
+/** Absolute path of the built `asya` bin (from packages/cli/package.json "bin"). */
 export function asyaCliPath(): string {
-  const pkgDir = join(REPO_ROOT, "packages/runtime");
+  const pkgDir = join(REPO_ROOT, "packages/cli");
   const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")) as {
     bin?: string | Record<string, string>;
   };
   const bin = typeof pkg.bin === "string" ? pkg.bin : pkg.bin?.asya;
-  if (bin === undefined) throw new Error("[asya:test] packages/runtime/package.json has no `asya` bin");
+  if (bin === undefined) throw new Error("[asya:test] packages/cli/package.json has no `asya` bin");
   return join(pkgDir, bin);
 }
 
@@ -58,7 +58,7 @@ export interface ActorProcessOptions {
 const TAIL_BYTES = 64 * 1024;
 
 /**
- * One actor running as a child process (`node packages/runtime/dist/cli.js run`), which can be
+ * One actor running as a child process (`node packages/cli/bin/asya.js run`), which can be
  * SIGKILLed, SIGTERMed and restarted with the same configuration. Output is kept (tail) for
  * diagnostics.
  */

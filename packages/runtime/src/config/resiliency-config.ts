@@ -178,5 +178,7 @@ export function resolveResiliency(input: unknown = {}, source = "resiliency"): R
   throw new RuntimeConfigError(`${source}${where === "" ? "" : `.${where}`}: ${result.message}`, {
     code: "INVALID_CONFIG",
     field: source,
+    path: result.path,
+    detail: result.message,
   });
 }

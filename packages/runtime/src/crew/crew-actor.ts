@@ -53,16 +53,29 @@ const crewSchema = z.object({
     .optional(),
 });
 
+/** What a crew actor does with each envelope; a throw (or rejection) leaves it for redelivery. */
+export type CrewConsume = (envelope: Envelope, context: { readonly logger: Logger }) => Promise<void> | void;
+
+/** Options of {@link createCrewActor}. */
+export interface CrewActorOptions extends CrewOptions {
+  /** The crew actor's name (its queue is `queueName(name, namespace)`), e.g. `x-audit`. */
+  readonly name: string;
+  readonly consume: CrewConsume;
+}
+
 /**
- * Runs `consume(envelope)` for every message of actor `name`'s queue; the crew never routes.
+ * A crew actor: runs `consume(envelope)` for every message of its queue and never routes (SPEC
+ * section 5). `x-sink` and `x-sump` are built on it; so can your own (an audit log, a webhook).
+ * Garbage on the queue is wrapped as a `ParseError` envelope and handed to `consume`, never dropped.
+ *
+ * @example
+ * const audit = createCrewActor({ name: "x-audit", transport, consume: (envelope) => log(envelope) });
+ * await audit.start();
  *
  * @throws RuntimeConfigError code `INVALID_CONFIG` naming the invalid option.
  */
-export function createCrewActor(
-  name: string,
-  options: CrewOptions & { readonly store?: unknown },
-  consume: (envelope: Envelope, logger: Logger) => Promise<void>,
-): ActorHandle {
+export function createCrewActor(options: CrewActorOptions & { readonly store?: unknown }): ActorHandle {
+  const { name, consume } = options;
   const parsed = crewSchema.safeParse(options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -97,7 +110,7 @@ export function createCrewActor(
     }
     const log = logger.child({ envelope_id: envelope.id });
     try {
-      await consume(envelope, log);
+      await consume(envelope, { logger: log });
     } catch (error) {
       log.error("crew step failed; leaving the message for redelivery", { err: error });
       metrics.outcome("redelivered", "StoreFailed");

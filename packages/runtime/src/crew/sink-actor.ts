@@ -24,13 +24,17 @@ export interface SinkActorOptions extends CrewOptions {
 export function createSinkActor(options: SinkActorOptions): ActorHandle {
   const store = options.store ?? createStdoutStore();
   const sumpQueue = queueName(options.sump ?? SUMP_ACTOR, options.namespace);
-  return createCrewActor(options.name ?? SINK_ACTOR, options, async (envelope, log) => {
-    await store.write(envelope);
-    if (envelope.status?.phase === "failed") {
-      await options.transport.publish(sumpQueue, { body: encodeEnvelope(envelope) });
-      log.info("failed envelope stored and forwarded to sump", { reason: envelope.status.reason });
-    } else {
-      log.info("result stored", { phase: envelope.status?.phase });
-    }
+  return createCrewActor({
+    ...options,
+    name: options.name ?? SINK_ACTOR,
+    consume: async (envelope, { logger: log }) => {
+      await store.write(envelope);
+      if (envelope.status?.phase === "failed") {
+        await options.transport.publish(sumpQueue, { body: encodeEnvelope(envelope) });
+        log.info("failed envelope stored and forwarded to sump", { reason: envelope.status.reason });
+      } else {
+        log.info("result stored", { phase: envelope.status?.phase });
+      }
+    },
   });
 }

@@ -28,16 +28,20 @@ export interface SumpActor extends ActorHandle {
  */
 export function createSumpActor(options: SumpActorOptions): SumpActor {
   const counts: Record<string, number> = {};
-  const handle = createCrewActor(options.name ?? SUMP_ACTOR, options, async (envelope, log) => {
-    await options.store.write(envelope);
-    const reason = envelope.status?.reason ?? "Unknown";
-    counts[reason] = (counts[reason] ?? 0) + 1;
-    log.warn("failure recorded", {
-      reason,
-      error_type: envelope.status?.error?.type,
-      failed_at: envelope.status?.actor,
-    });
-    options.onFailure?.(envelope);
+  const handle = createCrewActor({
+    ...options,
+    name: options.name ?? SUMP_ACTOR,
+    consume: async (envelope, { logger: log }) => {
+      await options.store.write(envelope);
+      const reason = envelope.status?.reason ?? "Unknown";
+      counts[reason] = (counts[reason] ?? 0) + 1;
+      log.warn("failure recorded", {
+        reason,
+        error_type: envelope.status?.error?.type,
+        failed_at: envelope.status?.actor,
+      });
+      options.onFailure?.(envelope);
+    },
   });
   return { ...handle, counts: () => ({ ...counts }) };
 }

@@ -1,8 +1,14 @@
-import { DEFAULT_MAX_ENVELOPE_BYTES, isValidActorName, SINK_ACTOR, SUMP_ACTOR } from "@asya/envelope";
-import { RuntimeConfigError } from "../errors.js";
-import type { LogLevel } from "../observability/logger.js";
-import { parseDuration } from "./duration.js";
-import { checkResiliency, pathText, type ResiliencyConfig } from "./resiliency-config.js";
+import {
+  DEFAULT_MAX_ENVELOPE_BYTES,
+  formatPath,
+  isValidActorName,
+  SINK_ACTOR,
+  SUMP_ACTOR,
+} from "@asya/envelope";
+import { type LogLevel, parseDuration, RuntimeConfigError, resolveResiliency } from "@asya/runtime";
+
+/** Resiliency after validation (what `resolveResiliency` returns and `createActor` takes). */
+type ResiliencyConfig = ReturnType<typeof resolveResiliency>;
 
 /** Transport selection and its settings. `url` may hold credentials: never log it. */
 export type TransportConfig =
@@ -172,22 +178,28 @@ function resiliencyFromEnv(env: Env): ResiliencyConfig {
   }
   const policies = json(env, "ASYA_RESILIENCY_POLICIES");
   const rules = json(env, "ASYA_RESILIENCY_RULES");
-  const result = checkResiliency({
-    ...(actorTimeout === undefined ? {} : { actorTimeout }),
-    ...(policies === undefined ? {} : { policies }),
-    ...(rules === undefined ? {} : { rules }),
-  });
-  if (result.ok) return result.config;
-  // Name the variable once, then the path inside it: "ASYA_RESILIENCY_RULES: [0].policy: ...".
-  const [top, ...inside] = result.path;
-  const variable =
-    top === "rules"
-      ? "ASYA_RESILIENCY_RULES"
-      : top === "policies"
-        ? "ASYA_RESILIENCY_POLICIES"
-        : "ASYA_RESILIENCY_ACTOR_TIMEOUT";
-  const where = pathText(inside);
-  return fail(variable, `${where === "" ? "" : `${where}: `}${result.message}`);
+  try {
+    return resolveResiliency({
+      ...(actorTimeout === undefined ? {} : { actorTimeout }),
+      ...(policies === undefined ? {} : { policies }),
+      ...(rules === undefined ? {} : { rules }),
+    });
+  } catch (error) {
+    if (!(error instanceof RuntimeConfigError)) throw error;
+    // Name the variable once, then the path inside it: "ASYA_RESILIENCY_RULES: [0].policy: ...".
+    const [top, ...inside] = error.path;
+    const variable =
+      top === "rules"
+        ? "ASYA_RESILIENCY_RULES"
+        : top === "policies"
+          ? "ASYA_RESILIENCY_POLICIES"
+          : "ASYA_RESILIENCY_ACTOR_TIMEOUT";
+    const where =
+      inside.length === 0
+        ? ""
+        : `${formatPath(inside.map((key) => (typeof key === "number" ? key : String(key))))}: `;
+    return fail(variable, `${where}${error.detail}`, error);
+  }
 }
 
 function healthPortFromEnv(env: Env): number | undefined {

@@ -1,4 +1,5 @@
-import { configFromEnv, createJsonLogger, loadTransport, RuntimeConfigError } from "@asya/runtime";
+import { configFromEnv, loadTransport } from "@asya/cli";
+import { createJsonLogger, RuntimeConfigError } from "@asya/runtime";
 import { describe, expect, it } from "vitest";
 import { missingPackageOf } from "../src/config/load-transport.js";
 

@@ -1,4 +1,4 @@
-import { DEMO_INPUTS, runDemo, splitSentences } from "@asya/runtime/demo";
+import { DEMO_INPUTS, runDemo, splitSentences } from "@asya/cli/demo";
 import { describe, expect, it } from "vitest";
 
 describe("demo pipeline (end to end on the memory transport)", () => {

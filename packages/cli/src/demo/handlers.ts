@@ -1,8 +1,8 @@
 /**
  * Demo handlers: plain functions and generators with no runtime import, so they run unchanged on
- * any transport (`ASYA_HANDLER=@asya/runtime/demo#enrich`, see the README).
+ * any transport (`ASYA_HANDLER=@asya/cli/demo#enrich`, see the README).
  */
-import type { HandlerContext } from "../handler-types.js";
+import type { HandlerContext } from "@asya/runtime";
 
 /** A document entering the pipeline. */
 export interface DocInput {

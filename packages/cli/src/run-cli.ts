@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
-import { configFromEnv } from "../config/config-from-env.js";
-import { runDemo } from "../demo/run-demo.js";
 import type { CliIo } from "./cli-io.js";
+import { configFromEnv } from "./config/config-from-env.js";
+import { runDemo } from "./demo/run-demo.js";
 import { replayFromFile } from "./replay-command.js";
 import { runActorFromEnv } from "./run-command.js";
 import { sendEnvelopes } from "./send-command.js";

@@ -1,7 +1,6 @@
+import { type Logger, RuntimeConfigError } from "@asya/runtime";
 import type { Transport } from "@asya/transport";
 import { createMemoryTransport } from "@asya/transport";
-import { RuntimeConfigError } from "../errors.js";
-import type { Logger } from "../observability/logger.js";
 import type { TransportConfig } from "./config-from-env.js";
 
 /** Module loader (injectable for tests). @default (specifier) => import(specifier) */

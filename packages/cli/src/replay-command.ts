@@ -1,8 +1,8 @@
+import { findInJsonl, replayEnvelope } from "@asya/runtime";
 import type { Transport } from "@asya/transport";
-import { configFromEnv } from "../config/config-from-env.js";
-import { findInJsonl, replayEnvelope } from "../crew/replay.js";
 import type { CliIo } from "./cli-io.js";
 import { oneShotTransport } from "./cli-transport.js";
+import { configFromEnv } from "./config/config-from-env.js";
 
 /** Options of {@link replayFromFile}. */
 export interface ReplayCommandOptions {

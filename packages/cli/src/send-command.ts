@@ -1,9 +1,9 @@
 import { createEnvelope, type Envelope, encodeEnvelope, queueName } from "@asya/envelope";
+import { RuntimeConfigError } from "@asya/runtime";
 import { type OutgoingMessage, publishAll, type Transport } from "@asya/transport";
-import { configFromEnv } from "../config/config-from-env.js";
-import { RuntimeConfigError } from "../errors.js";
 import { type CliIo, progressBar } from "./cli-io.js";
 import { oneShotTransport } from "./cli-transport.js";
+import { configFromEnv } from "./config/config-from-env.js";
 
 /** Options of {@link sendEnvelopes}. */
 export interface SendOptions {

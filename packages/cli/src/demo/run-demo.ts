@@ -1,14 +1,17 @@
 import { createEnvelope, type Envelope, encodeEnvelope, queueName } from "@asya/envelope";
+import {
+  type Actor as ActorHandle,
+  createActor,
+  createJsonLogger,
+  createMemoryStore,
+  createMetricsRegistry,
+  createSinkActor,
+  createSumpActor,
+  type Handler,
+  type LogLevel,
+} from "@asya/runtime";
+import { createEnvelopeSpy, type SpyRecord } from "@asya/runtime/testing";
 import { createMemoryTransport, type Transport } from "@asya/transport";
-import { createActor } from "../actor.js";
-import { createMemoryStore } from "../crew/result-store.js";
-import { createSinkActor } from "../crew/sink-actor.js";
-import { createSumpActor } from "../crew/sump-actor.js";
-import type { Handler } from "../handler-types.js";
-import type { ActorHandle } from "../internal/actor-host.js";
-import { createJsonLogger, type LogLevel } from "../observability/logger.js";
-import { createMetricsRegistry } from "../observability/metrics-registry.js";
-import { createEnvelopeSpy, type SpyRecord } from "../testing/envelope-spy.js";
 import { clean, type DocInput, demoResiliency, enrich, judge, review, splitSentences } from "./handlers.js";
 
 /** The demo's input documents. */

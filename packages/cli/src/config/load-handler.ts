@@ -1,8 +1,7 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { RuntimeConfigError } from "./errors.js";
-import type { Handler } from "./handler-types.js";
+import { type Handler, RuntimeConfigError } from "@asya/runtime";
 
 /**
  * Loads a handler from `"<module>#<export>"` (`ASYA_HANDLER`). Relative and absolute paths resolve

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { loadTransport } from "@asya/runtime";
-import { runDemo } from "@asya/runtime/demo";
+import { loadTransport } from "@asya/cli";
+import { runDemo } from "@asya/cli/demo";
 import { describe, expect, inject, it } from "vitest";
 import { testRabbitMqUrl } from "../../../test/setup/rabbitmq.js";
 

@@ -1,4 +1,4 @@
-import { runActorFromEnv, runCli } from "@asya/runtime";
+import { runActorFromEnv, runCli } from "@asya/cli";
 import { createEnvelopeSpy } from "@asya/runtime/testing";
 import { createMemoryTransport } from "@asya/transport";
 import { describe, expect, it } from "vitest";
@@ -54,7 +54,7 @@ describe("asya CLI", () => {
       stop = resolve;
     });
     const cli = io(
-      { ASYA_ACTOR_NAME: "clean", ASYA_HANDLER: "@asya/runtime/demo#clean", ASYA_HEALTH_PORT: "0" },
+      { ASYA_ACTOR_NAME: "clean", ASYA_HANDLER: "@asya/cli/demo#clean", ASYA_HEALTH_PORT: "0" },
       shutdown,
     );
     const running = runActorFromEnv(cli.io, { transport });
@@ -90,7 +90,7 @@ describe("asya replay and sink tail", () => {
       },
     );
     await writeFile(file, `${JSON.stringify(failed)}\nnot json\n`);
-    const { replayFromFile } = await import("@asya/runtime");
+    const { replayFromFile } = await import("@asya/cli");
     const transport = createMemoryTransport();
     const spy = createEnvelopeSpy(transport);
     const ok = io();
@@ -116,7 +116,7 @@ describe("asya replay and sink tail", () => {
     const { mkdtemp, appendFile, writeFile } = await import("node:fs/promises");
     const { join } = await import("node:path");
     const { tmpdir } = await import("node:os");
-    const { tailSink } = await import("@asya/runtime");
+    const { tailSink } = await import("@asya/cli");
     const dir = await mkdtemp(join(tmpdir(), "asya-tail-"));
     const file = join(dir, "results.jsonl");
     await writeFile(
@@ -144,7 +144,7 @@ describe("asya replay and sink tail", () => {
 
 describe("sendEnvelopes", () => {
   it("publishes N envelopes with ids <id>-<n> addressed to the actor with the given route", async () => {
-    const { sendEnvelopes } = await import("@asya/runtime");
+    const { sendEnvelopes } = await import("@asya/cli");
     const transport = createMemoryTransport();
     const cli = io();
     const sent = await sendEnvelopes(cli.io, {

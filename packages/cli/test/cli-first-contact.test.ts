@@ -22,7 +22,7 @@ function asya(env: Record<string, string>, args: readonly string[] = ["run"], cw
   return actor;
 }
 
-const demoActor = { ASYA_ACTOR_NAME: "clean", ASYA_HANDLER: "@asya/runtime/demo#clean" };
+const demoActor = { ASYA_ACTOR_NAME: "clean", ASYA_HANDLER: "@asya/cli/demo#clean" };
 
 async function exitOf(actor: ActorProcess): Promise<{ code: number | null; output: string }> {
   await actor.start();

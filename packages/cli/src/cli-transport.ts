@@ -1,9 +1,8 @@
+import { createJsonLogger, RuntimeConfigError } from "@asya/runtime";
 import type { Transport } from "@asya/transport";
-import type { RuntimeConfig } from "../config/config-from-env.js";
-import { loadTransport } from "../config/load-transport.js";
-import { RuntimeConfigError } from "../errors.js";
-import { createJsonLogger } from "../observability/logger.js";
 import type { CliIo } from "./cli-io.js";
+import type { RuntimeConfig } from "./config/config-from-env.js";
+import { loadTransport } from "./config/load-transport.js";
 
 /**
  * The broker transport of a one-shot CLI command (`send`, `replay`). The memory transport is

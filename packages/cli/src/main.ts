@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runCli } from "./cli/run-cli.js";
+import { runCli } from "./run-cli.js";
 
 // The bin is a thin shell over runCli: it wires process streams, env and signals.
 const shutdownSignal = new Promise<void>((resolve) => {

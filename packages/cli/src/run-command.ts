@@ -1,20 +1,22 @@
-import type { Transport } from "@asya/transport";
-import { createActor } from "../actor.js";
-import { configFromEnv } from "../config/config-from-env.js";
-import { loadTransport } from "../config/load-transport.js";
+import { SINK_ACTOR, SUMP_ACTOR } from "@asya/envelope";
 import {
+  type Actor as ActorHandle,
+  type CrewOptions,
+  createActor,
   createHttpCallbackStore,
+  createJsonLogger,
   createJsonlFileStore,
+  createSinkActor,
   createStdoutStore,
+  createSumpActor,
   type ResultStore,
-} from "../crew/result-store.js";
-import { createSinkActor } from "../crew/sink-actor.js";
-import { createSumpActor } from "../crew/sump-actor.js";
-import { RuntimeConfigError } from "../errors.js";
-import type { ActorHandle } from "../internal/actor-host.js";
-import { loadHandler } from "../load-handler.js";
-import { createJsonLogger } from "../observability/logger.js";
+  RuntimeConfigError,
+} from "@asya/runtime";
+import type { Transport } from "@asya/transport";
 import type { CliIo } from "./cli-io.js";
+import { configFromEnv, type RuntimeConfig } from "./config/config-from-env.js";
+import { loadHandler } from "./config/load-handler.js";
+import { loadTransport } from "./config/load-transport.js";
 
 /** Options of {@link runActorFromEnv}. */
 export interface RunOptions {
@@ -27,6 +29,38 @@ export interface RunOptions {
   /** Use this transport instead of creating one from the environment. */
   readonly transport?: Transport;
 }
+
+type CommonOptions = CrewOptions & { readonly transport: Transport };
+
+/**
+ * The crew actors `asya run --crew <name>` starts: one entry each, built from the public runtime
+ * API like any crew actor of your own. `name` is the default; `configured` the name in effect.
+ */
+const CREW_ACTORS: ReadonlyArray<{
+  readonly name: string;
+  readonly configured: (config: RuntimeConfig) => string;
+  readonly create: (common: CommonOptions, config: RuntimeConfig, io: CliIo) => ActorHandle;
+}> = [
+  {
+    name: SINK_ACTOR,
+    configured: (config) => config.sinkActor,
+    create: (common, config, io) => {
+      const store: ResultStore =
+        config.sinkStore === "file"
+          ? createJsonlFileStore(config.sinkFile)
+          : config.sinkStore === "http" && config.sinkUrl !== undefined
+            ? createHttpCallbackStore(config.sinkUrl)
+            : createStdoutStore((line) => io.stdout.write(line));
+      return createSinkActor({ ...common, name: config.sinkActor, sump: config.sumpActor, store });
+    },
+  },
+  {
+    name: SUMP_ACTOR,
+    configured: (config) => config.sumpActor,
+    create: (common, config) =>
+      createSumpActor({ ...common, name: config.sumpActor, store: createJsonlFileStore(config.sumpFile) }),
+  },
+];
 
 /**
  * `asya run`: one actor (or crew actor) configured from the environment; on `io.shutdownSignal`
@@ -41,7 +75,7 @@ export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Prom
   if (options.transport === undefined && config.transport.kind === "memory") {
     logger.warn("ASYA_TRANSPORT is memory: this process sees only its own in-process queues");
   }
-  const common = {
+  const common: CommonOptions = {
     transport,
     ...(config.namespace === undefined ? {} : { namespace: config.namespace }),
     concurrency: config.concurrency,
@@ -54,25 +88,18 @@ export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Prom
   // is itself larger than that limit, and the crew must store it, not wrap it again.
   const actorLimits = { maxMessageBytes: config.maxMessageBytes };
   let actor: ActorHandle;
-  if (options.crew === config.sinkActor || options.crew === "x-sink") {
-    const store: ResultStore =
-      config.sinkStore === "file"
-        ? createJsonlFileStore(config.sinkFile)
-        : config.sinkStore === "http" && config.sinkUrl !== undefined
-          ? createHttpCallbackStore(config.sinkUrl)
-          : createStdoutStore((line) => io.stdout.write(line));
-    actor = createSinkActor({ ...common, name: config.sinkActor, sump: config.sumpActor, store });
-  } else if (options.crew === config.sumpActor || options.crew === "x-sump") {
-    actor = createSumpActor({
-      ...common,
-      name: config.sumpActor,
-      store: createJsonlFileStore(config.sumpFile),
-    });
-  } else if (options.crew !== undefined) {
-    throw new RuntimeConfigError(`--crew must be ${config.sinkActor} or ${config.sumpActor}`, {
-      code: "INVALID_CONFIG",
-      field: "--crew",
-    });
+  if (options.crew !== undefined) {
+    const crew = CREW_ACTORS.find(
+      (entry) => options.crew === entry.name || options.crew === entry.configured(config),
+    );
+    if (crew === undefined) {
+      const names = CREW_ACTORS.map((entry) => entry.configured(config)).join(", ");
+      throw new RuntimeConfigError(`--crew must be one of ${names}`, {
+        code: "INVALID_CONFIG",
+        field: "--crew",
+      });
+    }
+    actor = crew.create(common, config, io);
   } else {
     const name = options.name ?? config.actorName;
     const spec = options.handler ?? config.handler;

@@ -1,5 +1,9 @@
 import { configFromEnv, loadTransport } from "@asya/cli";
 import { createJsonLogger, RuntimeConfigError } from "@asya/runtime";
+import { createMemoryTransport, defineTransport } from "@asya/transport";
+import { transportDescriptor as pubSubDescriptor } from "@asya/transport-pubsub";
+import { transportDescriptor as rabbitMqDescriptor } from "@asya/transport-rabbitmq";
+import { transportDescriptor as sqsDescriptor } from "@asya/transport-sqs";
 import { describe, expect, it } from "vitest";
 import { missingPackageOf } from "../src/config/load-transport.js";
 
@@ -46,7 +50,7 @@ describe("configFromEnv", () => {
       actorName: "judge",
       namespace: "prod",
       handler: "./dist/handler.js#process",
-      transport: { kind: "rabbitmq", url: "amqp://u:p%40ss@mq:5673", prefetch: 8 },
+      transport: { kind: "rabbitmq" },
       sinkActor: "my-sink",
       sumpActor: "my-sump",
       concurrency: 4,
@@ -56,27 +60,31 @@ describe("configFromEnv", () => {
     });
     expect(config.resiliency.actorTimeoutMs).toBe(120_000);
     expect(config.resiliency.policies.default?.onExhausted).toEqual(["fix"]);
+    // The adapter reads its own variables (its descriptor), from the env the config carries.
+    expect(rabbitMqDescriptor.fromEnv("env" in config.transport ? config.transport.env : {})).toEqual({
+      url: "amqp://u:p%40ss@mq:5673",
+      prefetch: 8,
+    });
   });
 
-  it("builds sqs and pubsub settings with fallbacks", () => {
+  it("the SQS and Pub/Sub descriptors read their variables, with fallbacks", () => {
+    expect(sqsDescriptor.fromEnv({ AWS_REGION: "eu-west-1", ASYA_SQS_WAIT_TIME_SECONDS: "5" })).toEqual({
+      region: "eu-west-1",
+      waitTimeSeconds: 5,
+    });
     expect(
-      configFromEnv({ ASYA_TRANSPORT: "sqs", AWS_REGION: "eu-west-1", ASYA_SQS_WAIT_TIME_SECONDS: "5" })
-        .transport,
-    ).toEqual({ kind: "sqs", region: "eu-west-1", waitTimeSeconds: 5 });
+      pubSubDescriptor.fromEnv({ ASYA_PUBSUB_PROJECT_ID: "p", PUBSUB_EMULATOR_HOST: "127.0.0.1:8085" }),
+    ).toEqual({
+      projectId: "p",
+      apiEndpoint: "127.0.0.1:8085",
+    });
     expect(
-      configFromEnv({
-        ASYA_TRANSPORT: "pubsub",
-        ASYA_PUBSUB_PROJECT_ID: "p",
-        PUBSUB_EMULATOR_HOST: "127.0.0.1:8085",
-      }).transport,
-    ).toEqual({ kind: "pubsub", projectId: "p", apiEndpoint: "127.0.0.1:8085" });
-    expect(
-      configFromEnv({
-        ASYA_TRANSPORT: "pubsub",
-        ASYA_PUBSUB_PROJECT_ID: "p",
-        ASYA_PUBSUB_ACK_DEADLINE_SEC: "10",
-      }).transport,
-    ).toEqual({ kind: "pubsub", projectId: "p", ackDeadlineSec: 10 });
+      pubSubDescriptor.fromEnv({ ASYA_PUBSUB_PROJECT_ID: "p", ASYA_PUBSUB_ACK_DEADLINE_SEC: "10" }),
+    ).toEqual({
+      projectId: "p",
+      ackDeadlineSec: 10,
+    });
+    expect(configFromEnv({ ASYA_TRANSPORT: "sqs" }).transport).toMatchObject({ kind: "sqs" });
   });
 
   it.each([
@@ -91,13 +99,6 @@ describe("configFromEnv", () => {
     ["ASYA_RESILIENCY_POLICIES", { ASYA_RESILIENCY_POLICIES: '{"p":{"maxAttempts":0}}' }],
     ["ASYA_RESILIENCY_RULES", { ASYA_RESILIENCY_RULES: '[{"errors":["E"],"policy":"missing"}]' }],
     ["ASYA_RESILIENCY_ACTOR_TIMEOUT", { ASYA_RESILIENCY_ACTOR_TIMEOUT: "forever" }],
-    ["ASYA_RABBITMQ_URL", { ASYA_TRANSPORT: "rabbitmq", ASYA_RABBITMQ_URL: "http://x" }],
-    ["ASYA_PUBSUB_PROJECT_ID", { ASYA_TRANSPORT: "pubsub" }],
-    [
-      "ASYA_PUBSUB_ACK_DEADLINE_SEC",
-      { ASYA_TRANSPORT: "pubsub", ASYA_PUBSUB_PROJECT_ID: "p", ASYA_PUBSUB_ACK_DEADLINE_SEC: "5" },
-    ],
-    ["ASYA_SQS_WAIT_TIME_SECONDS", { ASYA_TRANSPORT: "sqs", ASYA_SQS_WAIT_TIME_SECONDS: "21" }],
     ["ASYA_MAX_MESSAGE_BYTES", { ASYA_MAX_MESSAGE_BYTES: "-1" }],
     ["ASYA_LOG_LEVEL", { ASYA_LOG_LEVEL: "loud" }],
     ["ASYA_ACTOR_SINK", { ASYA_ACTOR_SINK: "X" }],
@@ -145,10 +146,31 @@ describe("configFromEnv", () => {
     );
   });
 
-  it("never puts the RabbitMQ password into error messages", () => {
-    expect(() =>
-      configFromEnv({ ASYA_TRANSPORT: "rabbitmq", ASYA_RABBITMQ_URL: "http://u:secret@x" }),
-    ).toThrow(/^(?!.*secret)/);
+  it.each([
+    ["ASYA_RABBITMQ_URL", { ASYA_TRANSPORT: "rabbitmq", ASYA_RABBITMQ_URL: "http://x" }],
+    ["ASYA_RABBITMQ_PORT", { ASYA_TRANSPORT: "rabbitmq", ASYA_RABBITMQ_PORT: "70000" }],
+    ["ASYA_PUBSUB_PROJECT_ID", { ASYA_TRANSPORT: "pubsub" }],
+    [
+      "ASYA_PUBSUB_ACK_DEADLINE_SEC",
+      { ASYA_TRANSPORT: "pubsub", ASYA_PUBSUB_PROJECT_ID: "p", ASYA_PUBSUB_ACK_DEADLINE_SEC: "5" },
+    ],
+    ["ASYA_SQS_WAIT_TIME_SECONDS", { ASYA_TRANSPORT: "sqs", ASYA_SQS_WAIT_TIME_SECONDS: "21" }],
+  ])("an invalid adapter variable %s is named when the transport is loaded", async (variable, env) => {
+    const loading = loadTransport(configFromEnv(env).transport);
+    await expect(loading).rejects.toBeInstanceOf(RuntimeConfigError);
+    await expect(loading).rejects.toMatchObject({
+      code: "INVALID_CONFIG",
+      field: variable,
+      message: expect.stringMatching(new RegExp(`^\\[asya:runtime\\] ${variable}: `)),
+    });
+  });
+
+  it("never puts the RabbitMQ password into error messages", async () => {
+    await expect(
+      loadTransport(
+        configFromEnv({ ASYA_TRANSPORT: "rabbitmq", ASYA_RABBITMQ_URL: "http://u:secret@x" }).transport,
+      ),
+    ).rejects.toThrow(/^(?!.*secret)/);
   });
 });
 
@@ -167,7 +189,7 @@ describe("loadTransport", () => {
 
   it("gives an install hint naming adapter and SDK when the adapter package is missing", async () => {
     await expect(
-      loadTransport({ kind: "sqs" }, { importer: notFound("@asya/transport-sqs") }),
+      loadTransport({ kind: "sqs", env: {} }, { importer: notFound("@asya/transport-sqs") }),
     ).rejects.toMatchObject({
       code: "MISSING_ADAPTER",
       field: "ASYA_TRANSPORT",
@@ -176,7 +198,7 @@ describe("loadTransport", () => {
   });
 
   it("names the SDK, not the adapter, when the adapter is installed but its SDK is not", async () => {
-    const loading = loadTransport({ kind: "sqs" }, { importer: notFound("@aws-sdk/client-sqs") });
+    const loading = loadTransport({ kind: "sqs", env: {} }, { importer: notFound("@aws-sdk/client-sqs") });
     const error = (await loading.then(
       () => undefined,
       (e: unknown) => e,
@@ -195,21 +217,28 @@ describe("loadTransport", () => {
     expect(missingPackageOf(new Error("other"))).toBeUndefined();
   });
 
-  it("calls the adapter factory with the transport options", async () => {
-    let received: unknown;
-    const fake = async () => ({
-      createRabbitMqTransport: (options: unknown) => {
-        received = options;
-        return { name: "fake" };
+  it("creates the adapter through its descriptor, with options from env or given ready", async () => {
+    const created: unknown[] = [];
+    const descriptor = defineTransport({
+      ...rabbitMqDescriptor,
+      create: (options, context) => {
+        created.push({ options, context });
+        return createMemoryTransport({ name: "fake-rabbit" });
       },
     });
+    const importer = async () => ({ transportDescriptor: descriptor });
     const logger = createJsonLogger({ level: "silent" });
-    const transport = await loadTransport(
-      { kind: "rabbitmq", url: "amqp://h", prefetch: 2 },
-      { importer: fake, logger },
+    const fromEnv = await loadTransport(
+      { kind: "rabbitmq", env: { ASYA_RABBITMQ_URL: "amqp://h", ASYA_RABBITMQ_PREFETCH: "2" } },
+      { importer, logger },
     );
-    expect(transport.name).toBe("fake");
+    const ready = await loadTransport({ kind: "rabbitmq", options: { url: "amqp://other" } }, { importer });
+    expect(fromEnv.name).toBe("fake-rabbit");
     // The runtime's logger reaches the adapter, so a failed connect is visible at once.
-    expect(received).toEqual({ url: "amqp://h", prefetch: 2, logger });
+    expect(created).toEqual([
+      { options: { url: "amqp://h", prefetch: 2 }, context: { logger } },
+      { options: { url: "amqp://other" }, context: {} },
+    ]);
+    await Promise.all([fromEnv.close(), ready.close()]);
   });
 });

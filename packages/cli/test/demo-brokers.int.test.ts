@@ -8,14 +8,7 @@ type TransportConfig = Parameters<typeof loadTransport>[0];
 
 /** Broker settings, read when the test runs (the integration global setup starts the emulators). */
 const brokers: Array<[name: string, config: () => TransportConfig, timeoutMs: number]> = [
-  [
-    "RabbitMQ",
-    () => ({
-      kind: "rabbitmq",
-      url: testRabbitMqUrl(),
-    }),
-    60_000,
-  ],
+  ["RabbitMQ", () => ({ kind: "rabbitmq", options: { url: testRabbitMqUrl() } }), 60_000],
   [
     "SQS (moto)",
     () => {
@@ -24,7 +17,10 @@ const brokers: Array<[name: string, config: () => TransportConfig, timeoutMs: nu
       // The emulator accepts any credentials; the AWS SDK reads them from its default chain.
       process.env.AWS_ACCESS_KEY_ID ??= "test";
       process.env.AWS_SECRET_ACCESS_KEY ??= "test";
-      return { kind: "sqs", endpoint, region: "us-east-1", waitTimeSeconds: 1 };
+      return {
+        kind: "sqs",
+        options: { endpoint, region: "us-east-1", waitTimeSeconds: 1, autoCreate: true },
+      };
     },
     90_000,
   ],
@@ -33,7 +29,7 @@ const brokers: Array<[name: string, config: () => TransportConfig, timeoutMs: nu
     () => {
       const apiEndpoint = inject("pubsubEmulatorHost");
       if (!apiEndpoint) throw new Error("no Pub/Sub emulator host (integration global setup)");
-      return { kind: "pubsub", projectId: "asya-runtime-test", apiEndpoint };
+      return { kind: "pubsub", options: { projectId: "asya-runtime-test", apiEndpoint, autoCreate: true } };
     },
     90_000,
   ],

@@ -6,6 +6,7 @@ export {
   PUBSUB_MAX_ACK_DEADLINE_SEC,
   PUBSUB_MAX_MESSAGE_BYTES,
 } from "./constants.js";
+export { transportDescriptor } from "./descriptor.js";
 export type {
   OrderingKeyFn,
   PubSubLogger,

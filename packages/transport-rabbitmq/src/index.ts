@@ -1,4 +1,5 @@
 export { classifyRabbitMqError, RABBITMQ_TRANSPORT_NAME } from "./classify-rabbitmq-error.js";
+export { transportDescriptor } from "./descriptor.js";
 export type { RabbitMqLogger, RabbitMqQueueType, RabbitMqTransportOptions } from "./rabbitmq-options.js";
 export { rabbitMqTransportOptionsSchema } from "./rabbitmq-options.js";
 export { createRabbitMqTransport, type RabbitMqTransport } from "./rabbitmq-transport.js";

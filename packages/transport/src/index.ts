@@ -25,5 +25,22 @@ export type {
   TransportCapabilities,
 } from "./transport.js";
 export { DEAD_LETTER_REASON_ATTRIBUTE, deadLetterQueueName } from "./transport.js";
+export {
+  defineTransport,
+  envBool,
+  envError,
+  envInt,
+  envValue,
+  QUEUE_AUTO_CREATE_VARIABLE,
+  registeredTransport,
+  registerTransport,
+  TRANSPORT_PACKAGES,
+  type TransportDescriptor,
+  type TransportEnv,
+  type TransportEnvVariable,
+  type TransportLogger,
+  type TransportPackage,
+  transportKinds,
+} from "./transport-descriptor.js";
 export type { TransportErrorCode, TransportErrorOptions } from "./transport-error.js";
 export { isTransportError, TransportError } from "./transport-error.js";

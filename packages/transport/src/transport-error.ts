@@ -29,6 +29,8 @@ export interface TransportErrorOptions {
   readonly retryable: boolean;
   /** The transport that raised it (`memory`, `rabbitmq`, `sqs`, `pubsub`). */
   readonly transport: string;
+  /** The option or environment variable at fault, for configuration errors. */
+  readonly field?: string;
   readonly cause?: unknown;
 }
 
@@ -41,6 +43,8 @@ export class TransportError extends Error {
   readonly code: TransportErrorCode;
   readonly retryable: boolean;
   readonly transport: string;
+  /** The option or environment variable at fault, for configuration errors. */
+  readonly field: string | undefined;
 
   constructor(message: string, options: TransportErrorOptions) {
     super(
@@ -50,6 +54,7 @@ export class TransportError extends Error {
     this.code = options.code;
     this.retryable = options.retryable;
     this.transport = options.transport;
+    this.field = options.field;
   }
 }
 

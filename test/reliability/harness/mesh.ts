@@ -16,6 +16,7 @@ export function rabbitMqEnv(url: string): BrokerEnv {
 export function sqsEnv(endpoint: string): BrokerEnv {
   return {
     ASYA_TRANSPORT: "sqs",
+    ASYA_QUEUE_AUTO_CREATE: "true",
     ASYA_SQS_ENDPOINT: endpoint,
     ASYA_AWS_REGION: "us-east-1",
     AWS_ACCESS_KEY_ID: "test",
@@ -29,6 +30,7 @@ export function sqsEnv(endpoint: string): BrokerEnv {
 export function pubSubEnv(host: string): BrokerEnv {
   return {
     ASYA_TRANSPORT: "pubsub",
+    ASYA_QUEUE_AUTO_CREATE: "true",
     ASYA_PUBSUB_PROJECT_ID: PUBSUB_TEST_PROJECT,
     ASYA_PUBSUB_ENDPOINT: host,
     PUBSUB_EMULATOR_HOST: host,

@@ -6,27 +6,16 @@ import {
   SUMP_ACTOR,
 } from "@asya/envelope";
 import { type LogLevel, parseDuration, RuntimeConfigError, resolveResiliency } from "@asya/runtime";
+import { transportKinds } from "@asya/transport";
 
 /** Resiliency after validation (what `resolveResiliency` returns and `createActor` takes). */
 type ResiliencyConfig = ReturnType<typeof resolveResiliency>;
 
-/** Transport selection and its settings. `url` may hold credentials: never log it. */
-export type TransportConfig =
-  | { readonly kind: "memory" }
-  | { readonly kind: "rabbitmq"; readonly url: string; readonly prefetch?: number }
-  | {
-      readonly kind: "sqs";
-      readonly region?: string;
-      readonly endpoint?: string;
-      readonly waitTimeSeconds?: number;
-      readonly visibilityTimeoutSec?: number;
-    }
-  | {
-      readonly kind: "pubsub";
-      readonly projectId: string;
-      readonly apiEndpoint?: string;
-      readonly ackDeadlineSec?: number;
-    };
+/**
+ * Which transport `ASYA_TRANSPORT` selects, with the environment its adapter reads its own variables
+ * from (`loadTransport` hands `env` to the adapter's descriptor). `memory` needs nothing.
+ */
+export type TransportConfig = { readonly kind: "memory" } | { readonly kind: string; readonly env: Env };
 
 /** Where `x-sink` stores results. */
 export type SinkStoreKind = "stdout" | "file" | "http";
@@ -114,52 +103,12 @@ function actor(env: Env, name: string, fallback?: string): string | undefined {
 
 function transportFromEnv(env: Env): TransportConfig {
   const kind = get(env, "ASYA_TRANSPORT") ?? "memory";
-  switch (kind) {
-    case "memory":
-      return { kind };
-    case "rabbitmq": {
-      let url = get(env, "ASYA_RABBITMQ_URL");
-      if (url === undefined) {
-        const host = get(env, "ASYA_RABBITMQ_HOST") ?? "localhost";
-        const port = int(env, "ASYA_RABBITMQ_PORT", 1, 65_535) ?? 5672;
-        const user = encodeURIComponent(get(env, "ASYA_RABBITMQ_USERNAME") ?? "guest");
-        const password = encodeURIComponent(get(env, "ASYA_RABBITMQ_PASSWORD") ?? "guest");
-        url = `amqp://${user}:${password}@${host}:${port}`;
-      } else if (!/^amqps?:\/\//.test(url)) {
-        fail("ASYA_RABBITMQ_URL", "must start with amqp:// or amqps://");
-      }
-      const prefetch = int(env, "ASYA_RABBITMQ_PREFETCH", 1, 65_535);
-      return { kind, url, ...(prefetch === undefined ? {} : { prefetch }) };
-    }
-    case "sqs": {
-      const region = get(env, "ASYA_AWS_REGION") ?? get(env, "AWS_REGION");
-      const endpoint = get(env, "ASYA_SQS_ENDPOINT");
-      const waitTimeSeconds = int(env, "ASYA_SQS_WAIT_TIME_SECONDS", 0, 20);
-      const visibilityTimeoutSec = int(env, "ASYA_SQS_VISIBILITY_TIMEOUT", 0, 43_200);
-      return {
-        kind,
-        ...(region === undefined ? {} : { region }),
-        ...(endpoint === undefined ? {} : { endpoint }),
-        ...(waitTimeSeconds === undefined ? {} : { waitTimeSeconds }),
-        ...(visibilityTimeoutSec === undefined ? {} : { visibilityTimeoutSec }),
-      };
-    }
-    case "pubsub": {
-      const projectId =
-        get(env, "ASYA_PUBSUB_PROJECT_ID") ?? fail("ASYA_PUBSUB_PROJECT_ID", "required for pubsub");
-      const apiEndpoint = get(env, "ASYA_PUBSUB_ENDPOINT") ?? get(env, "PUBSUB_EMULATOR_HOST");
-      // How soon a crashed replica's leased messages come back (Pub/Sub allows 10-600 s).
-      const ackDeadlineSec = int(env, "ASYA_PUBSUB_ACK_DEADLINE_SEC", 10, 600);
-      return {
-        kind,
-        projectId,
-        ...(apiEndpoint === undefined ? {} : { apiEndpoint }),
-        ...(ackDeadlineSec === undefined ? {} : { ackDeadlineSec }),
-      };
-    }
-    default:
-      return fail("ASYA_TRANSPORT", `expected memory, rabbitmq, sqs or pubsub, got ${JSON.stringify(kind)}`);
+  if (kind === "memory") return { kind };
+  const kinds = transportKinds();
+  if (!kinds.includes(kind)) {
+    return fail("ASYA_TRANSPORT", `expected ${kinds.join(", ")}, got ${JSON.stringify(kind)}`);
   }
+  return { kind, env };
 }
 
 function resiliencyFromEnv(env: Env): ResiliencyConfig {

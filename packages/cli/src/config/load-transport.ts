@@ -1,10 +1,21 @@
 import { type Logger, RuntimeConfigError } from "@asya/runtime";
-import type { Transport } from "@asya/transport";
-import { createMemoryTransport } from "@asya/transport";
-import type { TransportConfig } from "./config-from-env.js";
+import type { Transport, TransportDescriptor } from "@asya/transport";
+import {
+  createMemoryTransport,
+  isTransportError,
+  registeredTransport,
+  TRANSPORT_PACKAGES,
+} from "@asya/transport";
+import type { Env } from "./config-from-env.js";
 
 /** Module loader (injectable for tests). @default (specifier) => import(specifier) */
 export type ModuleImporter = (specifier: string) => Promise<Record<string, unknown>>;
+
+/** What to create: a kind read from the environment (`configFromEnv`), or a kind with ready options. */
+export type TransportSelection =
+  | { readonly kind: "memory" }
+  | { readonly kind: string; readonly env: Env }
+  | { readonly kind: string; readonly options: unknown };
 
 /** Options of {@link loadTransport}. */
 export interface LoadTransportOptions {
@@ -16,22 +27,6 @@ export interface LoadTransportOptions {
    */
   readonly logger?: Logger;
 }
-
-const ADAPTERS = {
-  rabbitmq: {
-    pkg: "@asya/transport-rabbitmq",
-    factory: "createRabbitMqTransport",
-    sdk: "amqplib",
-    logs: true,
-  },
-  sqs: { pkg: "@asya/transport-sqs", factory: "createSqsTransport", sdk: "@aws-sdk/client-sqs", logs: false },
-  pubsub: {
-    pkg: "@asya/transport-pubsub",
-    factory: "createPubSubTransport",
-    sdk: "@google-cloud/pubsub",
-    logs: true,
-  },
-} as const;
 
 const defaultImporter: ModuleImporter = (specifier) => import(specifier) as Promise<Record<string, unknown>>;
 
@@ -50,43 +45,80 @@ export function missingPackageOf(error: unknown): string | undefined {
 }
 
 /**
- * Creates the configured transport. Adapters are loaded by dynamic import so an application installs
- * only the one it uses.
+ * The descriptor of `kind`: registered in this process, or exported as `transportDescriptor` by the
+ * package {@link TRANSPORT_PACKAGES} names (imported only now, so an app installs only its own).
  *
- * @throws RuntimeConfigError code `MISSING_ADAPTER` naming exactly the package to install: the
- *   adapter, or (adapter present) its SDK peer dependency.
+ * @throws RuntimeConfigError `MISSING_ADAPTER` naming exactly what to install (the adapter, or its SDK).
  */
-export async function loadTransport(
-  config: TransportConfig,
-  options: LoadTransportOptions = {},
-): Promise<Transport> {
-  if (config.kind === "memory") return createMemoryTransport();
-  const adapter = ADAPTERS[config.kind];
-  const importer = options.importer ?? defaultImporter;
+export async function loadTransportDescriptor(
+  kind: string,
+  importer: ModuleImporter = defaultImporter,
+): Promise<TransportDescriptor> {
+  const registered = registeredTransport(kind);
+  if (registered !== undefined) return registered;
+  const entry = TRANSPORT_PACKAGES[kind];
+  if (entry === undefined) {
+    throw new RuntimeConfigError(`ASYA_TRANSPORT=${kind}: no adapter is registered for this kind`, {
+      code: "MISSING_ADAPTER",
+      field: "ASYA_TRANSPORT",
+    });
+  }
+  const pkg = entry.packageName;
+  const withSdk = entry.sdk === undefined ? pkg : `${pkg} ${entry.sdk}`;
   let module: Record<string, unknown>;
   try {
-    module = await importer(adapter.pkg);
+    module = await importer(pkg);
   } catch (error) {
     const missing = missingPackageOf(error);
     if (missing === undefined) throw error;
     const install =
-      missing === adapter.pkg || missing === ""
-        ? `needs ${adapter.pkg}: install it with \`npm install ${adapter.pkg} ${adapter.sdk}\``
-        : `: ${adapter.pkg} is installed but ${missing} (which it imports) is not: install it with \`npm install ${missing}\``;
-    throw new RuntimeConfigError(`ASYA_TRANSPORT=${config.kind} ${install}`.replace(" :", ":"), {
+      missing === pkg || missing === ""
+        ? ` needs ${pkg}: install it with \`npm install ${withSdk}\``
+        : `: ${pkg} is installed but ${missing} (which it imports) is not: install it with \`npm install ${missing}\``;
+    throw new RuntimeConfigError(`ASYA_TRANSPORT=${kind}${install}`, {
       code: "MISSING_ADAPTER",
       field: "ASYA_TRANSPORT",
       cause: error,
     });
   }
-  const factory = module[adapter.factory];
-  if (typeof factory !== "function") {
-    throw new RuntimeConfigError(`${adapter.pkg} does not export ${adapter.factory}`, {
+  const descriptor = module.transportDescriptor as TransportDescriptor | undefined;
+  if (descriptor === undefined || typeof descriptor.create !== "function" || descriptor.kind !== kind) {
+    throw new RuntimeConfigError(`${pkg} does not export a transportDescriptor for ${JSON.stringify(kind)}`, {
       code: "MISSING_ADAPTER",
       field: "ASYA_TRANSPORT",
     });
   }
-  const { kind: _kind, ...settings } = config;
-  const logging = adapter.logs && options.logger !== undefined ? { logger: options.logger } : {};
-  return (factory as (options: unknown) => Transport)({ ...settings, ...logging });
+  return descriptor;
+}
+
+/**
+ * Creates the selected transport through its adapter's descriptor: options from the environment
+ * (each adapter reads its own variables) or given ready.
+ *
+ * @throws RuntimeConfigError `MISSING_ADAPTER` (what to install) or `INVALID_CONFIG` naming the variable.
+ */
+export async function loadTransport(
+  selection: TransportSelection,
+  options: LoadTransportOptions = {},
+): Promise<Transport> {
+  if (selection.kind === "memory") return createMemoryTransport();
+  const descriptor = await loadTransportDescriptor(selection.kind, options.importer);
+  let settings: unknown;
+  if ("options" in selection) {
+    settings = selection.options;
+  } else {
+    try {
+      settings = descriptor.fromEnv("env" in selection ? selection.env : {});
+    } catch (error) {
+      if (isTransportError(error) && error.field !== undefined) {
+        throw new RuntimeConfigError(error.message.replace(/^\[asya:[\w-]+\] /, ""), {
+          code: "INVALID_CONFIG",
+          field: error.field,
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+  return descriptor.create(settings, options.logger === undefined ? {} : { logger: options.logger });
 }

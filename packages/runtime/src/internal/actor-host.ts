@@ -125,7 +125,8 @@ export function createActorHost(options: HostOptions): ActorHandle {
             options.healthHost,
           );
         }
-        await transport.ensureQueue?.(options.queue);
+        // Queue creation is the transport's one setting (`autoCreate` / ASYA_QUEUE_AUTO_CREATE): an
+        // actor with it off needs only receive/send permissions, so the runtime creates nothing.
         subscription = await transport.consume(options.queue, handle, {
           concurrency: options.concurrency,
           maxProcessingMs: options.maxProcessingMs,

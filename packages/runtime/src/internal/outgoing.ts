@@ -67,7 +67,8 @@ export function successEnvelopes(
             payload: output.payload,
           };
     base.headers = withoutFirstAttempt(output.headers);
-    const advanced = advanceRoute(rewriteNext(base, output.next));
+    // A `next` the handler did not touch is the received one, already validated on parse.
+    const advanced = advanceRoute(output.next === working.route.next ? base : rewriteNext(base, output.next));
     if (advanced.route.curr === "")
       return { envelope: finish(advanced, self, now), actor: sink, terminal: true };
     const pending = stampStatus(
@@ -148,10 +149,24 @@ export function policyRoutedEnvelope(
   return { envelope: stamped, actor: terminal ? sink : routed.route.curr, terminal };
 }
 
-/** A copy of `out` whose headers carry the span context of `traceCtx`. */
-export function withTrace(out: Outgoing, traceCtx: Context): Outgoing {
-  const headers: Record<string, unknown> = { ...out.envelope.headers };
+/**
+ * The `traceparent`/`tracestate` headers of a span context, computed once per call for all its
+ * outputs; `undefined` when no propagator writes any (no OpenTelemetry SDK): headers stay as they are.
+ */
+export function traceHeaders(traceCtx: Context): Readonly<Record<string, unknown>> | undefined {
+  const headers: Record<string, unknown> = {};
   injectTrace(traceCtx, headers);
+  return Object.keys(headers).length === 0 ? undefined : headers;
+}
+
+/** A copy of `out` carrying `trace` (from {@link traceHeaders}); `out` itself when there is none. */
+export function withTraceHeaders(
+  out: Outgoing,
+  trace: Readonly<Record<string, unknown>> | undefined,
+): Outgoing {
+  if (trace === undefined) return out;
+  const headers: Record<string, unknown> = { ...out.envelope.headers, ...trace };
+  if (trace.tracestate === undefined) delete headers.tracestate;
   return { ...out, envelope: { ...out.envelope, headers } };
 }
 

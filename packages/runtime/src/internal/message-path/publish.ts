@@ -2,7 +2,7 @@ import { encodeEnvelope, queueName } from "@asya/envelope";
 import { isTransportError, TransportError } from "@asya/transport";
 import type { Context } from "@opentelemetry/api";
 import { publishDelayed } from "../delayed-publish.js";
-import { type Outgoing, withRouteOverride, withTrace } from "../outgoing.js";
+import { type Outgoing, traceHeaders, withRouteOverride, withTraceHeaders } from "../outgoing.js";
 import type { PathDeps } from "./path-deps.js";
 import type { Plan } from "./plan.js";
 
@@ -37,10 +37,12 @@ export function createPublisher(deps: PathDeps): Publisher {
   const now = () => deps.clock.now();
   return async (plan, traceContext) => {
     const limitBytes = deps.transport.capabilities.maxMessageBytes;
+    // One span per call: its trace headers are the same for every output.
+    const trace = traceContext === undefined ? undefined : traceHeaders(traceContext);
     const ready: Array<{ readonly queue: string; readonly body: Uint8Array }> = [];
     for (const planned of plan.outs) {
       let out: Outgoing = plan.retry === undefined ? withRouteOverride(planned, deps.actor) : planned;
-      if (traceContext !== undefined) out = withTrace(out, traceContext);
+      out = withTraceHeaders(out, trace);
       let body: Uint8Array;
       try {
         body = encodeEnvelope(out.envelope);

@@ -38,7 +38,8 @@ const payload = payloadOf(1024);
 const emulator = await startPubSubEmulator();
 try {
   const { PubSub } = await import("@google-cloud/pubsub");
-  const { createActor, silentLogger } = await import("@asya/runtime");
+  const { createActor, createJsonLogger } = await import("@asya/runtime");
+  const defaultLevelLogger = createJsonLogger({ write: () => undefined });
   const { createPubSubTransport } = await import("@asya/transport-pubsub");
   heading(
     "Scenario 5 — Pub/Sub pipe-through on the emulator: runtime vs raw @google-cloud/pubsub",
@@ -87,8 +88,7 @@ try {
       name: q.actorA,
       transport,
       concurrency: CONCURRENCY,
-      logger: silentLogger,
-      metricsEnabled: false,
+      logger: defaultLevelLogger,
       handler: (p) => p,
     });
     const start = performance.now();

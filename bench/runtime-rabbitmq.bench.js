@@ -16,7 +16,11 @@
 //        [--messages=N (per run, all levels)] [--quick]
 
 import { encodeEnvelope } from "@asya/envelope";
-import { createActor, silentLogger } from "@asya/runtime";
+import { createActor, createJsonLogger } from "@asya/runtime";
+
+// createActor's defaults as users get them: metrics on, the JSON logger at level info (lines
+// dropped here instead of written to stderr, so the bench output stays readable).
+const defaultLevelLogger = createJsonLogger({ write: () => undefined });
 import { createRabbitMqTransport, queueOptions, redactUrl } from "@asya/transport-rabbitmq";
 import amqp from "amqplib";
 import {
@@ -103,8 +107,7 @@ async function runRuntime(count, concurrency) {
     name: q.actorA,
     transport,
     concurrency,
-    logger: silentLogger,
-    metricsEnabled: false,
+    logger: defaultLevelLogger,
     handler: (p) => p,
   });
   await transport.ensureQueue(q.b); // connect + declare outside the timed part

@@ -11,7 +11,11 @@
 // Usage: node --expose-gc bench/runtime-sqs.bench.js [--rounds=5] [--messages=300] [--quick]
 
 import { encodeEnvelope } from "@asya/envelope";
-import { createActor, silentLogger } from "@asya/runtime";
+import { createActor, createJsonLogger } from "@asya/runtime";
+
+// createActor's defaults as users get them: metrics on, the JSON logger at level info (lines
+// dropped here instead of written to stderr, so the bench output stays readable).
+const defaultLevelLogger = createJsonLogger({ write: () => undefined });
 import { createSqsTransport } from "@asya/transport-sqs";
 import {
   DeleteMessageBatchCommand,
@@ -130,8 +134,7 @@ try {
       name: q.actorA,
       transport,
       concurrency: BATCH,
-      logger: silentLogger,
-      metricsEnabled: false,
+      logger: defaultLevelLogger,
       handler: (p) => p,
     });
     const start = performance.now();

@@ -7,7 +7,11 @@
 // Needs `pnpm build`. Usage: node --expose-gc bench/shapes.bench.js [--rounds=5] [--children=10000] [--quick]
 
 import { createEnvelope, encodeEnvelope, queueName, SINK_ACTOR } from "@asya/envelope";
-import { createActor, silentLogger } from "@asya/runtime";
+import { createActor, createJsonLogger } from "@asya/runtime";
+
+// createActor's defaults as users get them: metrics on, the JSON logger at level info (lines
+// dropped here instead of written to stderr, so the bench output stays readable).
+const defaultLevelLogger = createJsonLogger({ write: () => undefined });
 import { createMemoryBroker, createMemoryTransport } from "@asya/transport";
 import {
   effectiveRounds,
@@ -64,8 +68,7 @@ async function fanOut(kind) {
     actor = createActor({
       name: actorName,
       transport,
-      logger: silentLogger,
-      metricsEnabled: false,
+      logger: defaultLevelLogger,
       handler: function* (payload) {
         for (let i = 0; i < CHILDREN; i++) yield { i, of: payload.n };
       },

@@ -5,7 +5,11 @@
 // latency can be measured the same way.
 
 import { createEnvelope, encodeEnvelope, queueName, SINK_ACTOR } from "@asya/envelope";
-import { createActor, silentLogger } from "@asya/runtime";
+import { createActor, createJsonLogger } from "@asya/runtime";
+
+// createActor's defaults as users get them: metrics on, the JSON logger at level info (lines
+// dropped here instead of written to stderr, so the bench output stays readable).
+const defaultLevelLogger = createJsonLogger({ write: () => undefined });
 import { createMemoryBroker, createMemoryTransport } from "@asya/transport";
 import { forwardJson } from "./pipe.js";
 
@@ -60,8 +64,7 @@ export async function createPipeline(
         name: names[i],
         transport,
         concurrency,
-        logger: silentLogger,
-        metricsEnabled: false,
+        logger: defaultLevelLogger,
         handler: (payload) => {
           stamps[i] = performance.now();
           return payload;

@@ -1,8 +1,6 @@
 import { z } from "zod";
 import { EnvelopeError } from "./envelope-error.js";
-
-/** A DNS-1123 label: lower-case alphanumerics and `-`, starting and ending alphanumeric, 1-63 chars. */
-const DNS_1123_LABEL = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
+import { DNS_1123_LABEL } from "./internal/patterns.js";
 
 /** Longest queue name every supported broker accepts (RabbitMQ's limit is 255 bytes). */
 export const MAX_QUEUE_NAME_LENGTH = 255;

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { actorNameSchema } from "./actor-name.js";
+import { ACTOR_OR_EMPTY, RFC_3339 } from "./internal/patterns.js";
 
 /** `route.curr` / `status.actor`: an actor name, or `""` once the route is exhausted. */
-const currSchema = z.string().regex(/^(?:|[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)$/, {
+const currSchema = z.string().regex(ACTOR_OR_EMPTY, {
   error: "must be \"\" or a DNS-1123 label (a-z, 0-9, '-', at most 63)",
 });
 
@@ -57,13 +58,7 @@ export const statusErrorSchema = z.looseObject({
   traceback: z.string().optional(),
 });
 
-/**
- * RFC 3339 date-time with a zone (`Z` or `+hh:mm`), any fraction digits; lower-case `t`/`z` and the
- * space separator RFC 3339 allows are accepted, so Go (`RFC3339Nano`) and Python (`isoformat()`) stamps
- * both parse.
- */
-const RFC_3339 =
-  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])[Tt ](?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+/** RFC 3339 date-time with a zone, as {@link RFC_3339} spells it. */
 const timestampSchema = z.string().regex(RFC_3339, { error: "must be an RFC 3339 date-time with a zone" });
 
 /** Go's `time.RFC3339` as `ParseDeadline` reads it: upper-case `T`, then `Z` or a numeric offset. */

@@ -1,8 +1,11 @@
 import type { z } from "zod";
 import { EnvelopeError, formatPath } from "./envelope-error.js";
+import { isWrittenStatusField } from "./internal/is-written-status-field.js";
+import { copyStatusError } from "./internal/zod-copy.js";
 import {
   type Envelope,
   type Status,
+  type StatusError,
   type StatusPhase,
   type StatusReason,
   statusOutputSchema,
@@ -38,7 +41,15 @@ export function stampStatus(envelope: Envelope, patch: StatusPatch, now: Date = 
       delete merged[key];
       continue;
     }
-    const field = statusFields[key];
+    // The common case: a field we write, checked by hand; zod's result would be the value itself,
+    // or, for `error`, its copy of the block.
+    if (isWrittenStatusField(key, value)) {
+      merged[key] = key === "error" ? copyStatusError(value as StatusError) : value;
+      continue;
+    }
+    // Anything else goes through zod as before: it names the problem, or passes unknown keys on.
+    // Own keys only: a patch key like "toString" is a custom field, not Object.prototype's method.
+    const field = Object.hasOwn(statusFields, key) ? statusFields[key] : undefined;
     if (field === undefined) {
       merged[key] = value;
       continue;

@@ -81,4 +81,13 @@ describe("stampStatus", () => {
     const withPhase = stampStatus(validateEnvelope(wire()), { phase: "pending" }, t0);
     expectEnvelopeError(() => stampStatus(withPhase, { phase: undefined }, t1), "INVALID_ENVELOPE");
   });
+
+  it("treats a patch key named like an Object method as a custom field", () => {
+    const stamped = stampStatus(
+      validateEnvelope(wire()),
+      { phase: "pending", toString: "x", valueOf: 1 } as never,
+      t0,
+    );
+    expect(stamped.status).toMatchObject({ phase: "pending", toString: "x", valueOf: 1 });
+  });
 });

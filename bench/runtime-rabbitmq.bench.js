@@ -18,9 +18,6 @@
 import { encodeEnvelope } from "@asya/envelope";
 import { createActor, createJsonLogger } from "@asya/runtime";
 
-// createActor's defaults as users get them: metrics on, the JSON logger at level info (lines
-// dropped here instead of written to stderr, so the bench output stays readable).
-const defaultLevelLogger = createJsonLogger({ write: () => undefined });
 import { createRabbitMqTransport, queueOptions, redactUrl } from "@asya/transport-rabbitmq";
 import amqp from "amqplib";
 import {
@@ -41,6 +38,10 @@ import {
 import { payloadOf } from "./lib/memory-pipeline.js";
 import { startMqtPipe } from "./lib/mqt-amqp.js";
 import { forwardJson, freshPipe } from "./lib/pipe.js";
+
+// createActor's defaults as users get them: metrics on, the JSON logger at level info (lines
+// dropped here instead of written to stderr, so the bench output stays readable).
+const defaultLevelLogger = createJsonLogger({ write: () => undefined });
 
 const url = process.env.ASYA_TEST_RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672";
 const quick = flag("quick");

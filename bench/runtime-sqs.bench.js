@@ -13,9 +13,6 @@
 import { encodeEnvelope } from "@asya/envelope";
 import { createActor, createJsonLogger } from "@asya/runtime";
 
-// createActor's defaults as users get them: metrics on, the JSON logger at level info (lines
-// dropped here instead of written to stderr, so the bench output stays readable).
-const defaultLevelLogger = createJsonLogger({ write: () => undefined });
 import { createSqsTransport } from "@asya/transport-sqs";
 import {
   DeleteMessageBatchCommand,
@@ -43,6 +40,10 @@ import {
 } from "./lib/index.js";
 import { payloadOf } from "./lib/memory-pipeline.js";
 import { forwardJson, freshPipe } from "./lib/pipe.js";
+
+// createActor's defaults as users get them: metrics on, the JSON logger at level info (lines
+// dropped here instead of written to stderr, so the bench output stays readable).
+const defaultLevelLogger = createJsonLogger({ write: () => undefined });
 
 const quick = flag("quick");
 const ROUNDS = numberArg("rounds", 5);

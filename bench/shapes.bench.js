@@ -9,9 +9,6 @@
 import { createEnvelope, encodeEnvelope, queueName, SINK_ACTOR } from "@asya/envelope";
 import { createActor, createJsonLogger } from "@asya/runtime";
 
-// createActor's defaults as users get them: metrics on, the JSON logger at level info (lines
-// dropped here instead of written to stderr, so the bench output stays readable).
-const defaultLevelLogger = createJsonLogger({ write: () => undefined });
 import { createMemoryBroker, createMemoryTransport } from "@asya/transport";
 import {
   effectiveRounds,
@@ -29,6 +26,10 @@ import {
   waitUntil,
 } from "./lib/index.js";
 import { createPipeline } from "./lib/memory-pipeline.js";
+
+// createActor's defaults as users get them: metrics on, the JSON logger at level info (lines
+// dropped here instead of written to stderr, so the bench output stays readable).
+const defaultLevelLogger = createJsonLogger({ write: () => undefined });
 
 const quick = flag("quick");
 const ROUNDS = numberArg("rounds", 5);

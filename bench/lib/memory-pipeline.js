@@ -7,11 +7,12 @@
 import { createEnvelope, encodeEnvelope, queueName, SINK_ACTOR } from "@asya/envelope";
 import { createActor, createJsonLogger } from "@asya/runtime";
 
+import { createMemoryBroker, createMemoryTransport } from "@asya/transport";
+import { forwardJson } from "./pipe.js";
+
 // createActor's defaults as users get them: metrics on, the JSON logger at level info (lines
 // dropped here instead of written to stderr, so the bench output stays readable).
 const defaultLevelLogger = createJsonLogger({ write: () => undefined });
-import { createMemoryBroker, createMemoryTransport } from "@asya/transport";
-import { forwardJson } from "./pipe.js";
 
 const ACK = Object.freeze({ kind: "ack" });
 const decoder = new TextDecoder();

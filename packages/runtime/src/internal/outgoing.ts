@@ -1,5 +1,6 @@
 import {
   advanceRoute,
+  assertActorName,
   type Envelope,
   HEADER_FIRST_ATTEMPT,
   rewriteNext,
@@ -25,11 +26,15 @@ export interface Outgoing {
   readonly body?: Uint8Array;
 }
 
+/** A copy without `x-asya-first-attempt` (built key by key: `delete` leaves a slow dictionary object). */
 function withoutFirstAttempt(
   headers: Readonly<Record<string, unknown>> | undefined,
 ): Record<string, unknown> {
-  const copy: Record<string, unknown> = { ...headers };
-  delete copy[HEADER_FIRST_ATTEMPT];
+  const copy: Record<string, unknown> = {};
+  if (headers === undefined) return copy;
+  for (const key in headers) {
+    if (key !== HEADER_FIRST_ATTEMPT && Object.hasOwn(headers, key)) copy[key] = headers[key];
+  }
   return copy;
 }
 
@@ -54,30 +59,39 @@ export function successEnvelopes(
     return [{ envelope: finish(done, self, now), actor: sink, terminal: true }];
   }
   return outputs.map((output, index) => {
-    // The handler's status edits (custom fields, SET .status.x) ride along; the stamps below win.
-    const status = { ...output.status, phase: working.status?.phase ?? "processing" } as Envelope["status"];
-    const base: Envelope =
-      index === 0
-        ? { ...working, status, payload: output.payload }
-        : {
-            ...working,
-            status,
-            id: `${working.id}-${index}`,
-            parent_id: working.id,
-            payload: output.payload,
-          };
-    base.headers = withoutFirstAttempt(output.headers);
     // A `next` the handler did not touch is the received one, already validated on parse.
-    const advanced = advanceRoute(output.next === working.route.next ? base : rewriteNext(base, output.next));
-    if (advanced.route.curr === "")
-      return { envelope: finish(advanced, self, now), actor: sink, terminal: true };
-    const pending = stampStatus(
-      advanced,
-      { phase: "pending", actor: advanced.route.curr, attempt: 1, ...CLEARED },
-      now,
-    );
-    return { envelope: pending, actor: advanced.route.curr, terminal: false };
+    const next = output.next === working.route.next ? output.next : validActors(output.next);
+    const [curr = "", ...rest] = next;
+    // Built in one object (not spread after spread): the handler's status edits (custom fields,
+    // SET .status.x) ride along and the stamps below win; a status the handler did not touch is
+    // the received one.
+    const status =
+      output.status === working.status
+        ? working.status
+        : ({ ...output.status, phase: working.status?.phase ?? "processing" } as Envelope["status"]);
+    const advanced: Envelope = {
+      ...working,
+      ...(index === 0 ? {} : { id: `${working.id}-${index}`, parent_id: working.id }),
+      status,
+      headers: withoutFirstAttempt(output.headers),
+      route: { ...working.route, prev: [...working.route.prev, working.route.curr], curr, next: rest },
+      payload: output.payload,
+    };
+    if (curr === "") return { envelope: finish(advanced, self, now), actor: sink, terminal: true };
+    const pending = stampStatus(advanced, { phase: "pending", actor: curr, attempt: 1, ...CLEARED }, now);
+    return { envelope: pending, actor: curr, terminal: false };
   });
+}
+
+/**
+ * The route's `next` as a handler left it, checked and copied.
+ * @throws EnvelopeError `INVALID_ACTOR_NAME` for a name that is not a DNS-1123 label.
+ */
+function validActors(next: readonly string[]): string[] {
+  next.forEach((name, index) => {
+    assertActorName(name, `route.next[${index}]`);
+  });
+  return [...next];
 }
 
 const CLEARED = { max_attempts: undefined, reason: undefined, error: undefined } as const;

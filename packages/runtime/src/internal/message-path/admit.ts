@@ -77,14 +77,14 @@ function receive(envelope: Envelope, actor: string, now: Date): Envelope {
   const received = envelope.status?.attempt ?? 0;
   const attempt = sameActor && received > 0 ? received : 1;
   const isRetry = sameActor && envelope.status?.phase === "retrying";
-  let headers = envelope.headers;
-  if (!isRetry || typeof headers?.[HEADER_FIRST_ATTEMPT] !== "string") {
-    headers = { ...headers, [HEADER_FIRST_ATTEMPT]: now.toISOString() };
-  }
   const unknownMax = envelope.status?.max_attempts === 0 ? { max_attempts: undefined } : {};
-  return stampStatus(
-    headers === envelope.headers ? envelope : { ...envelope, headers },
+  const stamped = stampStatus(
+    envelope,
     { phase: "processing", actor, attempt, reason: undefined, error: undefined, ...unknownMax },
     now,
   );
+  if (isRetry && typeof envelope.headers?.[HEADER_FIRST_ATTEMPT] === "string") return stamped;
+  // The first attempt here: the same instant as the receipt stamp.
+  stamped.headers = { ...envelope.headers, [HEADER_FIRST_ATTEMPT]: stamped.status?.updated_at };
+  return stamped;
 }

@@ -35,23 +35,27 @@ export function stampStatus(envelope: Envelope, patch: StatusPatch, now: Date = 
   const stamp = isoOf(now);
   const current = envelope.status as Record<string, unknown> | undefined;
   const changes = patch as Record<string, unknown>;
-  // Built key by key instead of spread-then-delete: the same key order (patched keys stay in place,
-  // new ones follow, removed ones are skipped), without `delete`, which leaves a slow dictionary object.
-  // Validated in patch order, so the first invalid field named is the first one given.
-  const patched: Record<string, unknown> = {};
-  for (const key in changes) {
-    if (Object.hasOwn(changes, key) && changes[key] !== undefined) patched[key] = checked(key, changes[key]);
-  }
-  const merged: Record<string, unknown> = {};
-  if (current !== undefined) {
-    for (const key in current) {
-      if (!Object.hasOwn(current, key)) continue;
-      if (!Object.hasOwn(changes, key)) merged[key] = current[key];
-      else if (Object.hasOwn(patched, key)) merged[key] = patched[key];
+  // Spread, then patched in place (validated in patch order, so the first invalid field named is the
+  // first one given); fields patched to `undefined` are left out by a filtered copy rather than
+  // `delete`, which would leave a slow dictionary object. Key order: existing keys in place, new
+  // ones after.
+  let merged: Record<string, unknown> = current === undefined ? {} : { ...current };
+  let removed: string[] | undefined;
+  for (const key of Object.keys(changes)) {
+    const value = changes[key];
+    if (value === undefined) {
+      if (Object.hasOwn(merged, key)) {
+        removed ??= [];
+        removed.push(key);
+      }
+      continue;
     }
+    merged[key] = checked(key, value);
   }
-  for (const key in patched) {
-    if (current === undefined || !Object.hasOwn(current, key)) merged[key] = patched[key];
+  if (removed !== undefined) {
+    const kept: Record<string, unknown> = {};
+    for (const key of Object.keys(merged)) if (!removed.includes(key)) kept[key] = merged[key];
+    merged = kept;
   }
   if (merged.phase === undefined) throw invalidStatus(["phase"], [], "a status needs a phase");
   merged.created_at = current?.created_at ?? patch.created_at ?? stamp;

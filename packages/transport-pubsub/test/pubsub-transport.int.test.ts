@@ -8,6 +8,7 @@ import {
 import { ATTEMPT_ATTRIBUTE, DELIVER_AT_ATTRIBUTE } from "@asya/transport-pubsub";
 import type { Message, PubSub } from "@google-cloud/pubsub";
 import { afterEach, describe, expect, it } from "vitest";
+import { canDefer } from "../src/internal/lease-control.js";
 import { createRawClient, createTestTransport, PROJECT_ID, waitUntil } from "./helpers.js";
 
 const encoder = new TextEncoder();
@@ -290,5 +291,25 @@ describe("Pub/Sub transport on the emulator", () => {
     );
     await waitUntil(() => seen.length >= bodies.length, 15_000, "ordered messages");
     expect(seen).toEqual(bodies);
+  });
+});
+
+describe("the SDK internals a delayed retry relies on (pinned to @google-cloud/pubsub 5.3.x)", () => {
+  it("an open subscription of the installed SDK still has the inventory and modAck queue we use", async () => {
+    // `deferDelivery` reaches into private fields (no public "come back in N s" call); it falls back
+    // to an immediate nack when they change. This test turns that silent fallback into a failure.
+    const client = track(createRawClient());
+    const name = uniqueQueue();
+    const [topic] = await client.createTopic(name);
+    await topic.createSubscription(name);
+    const subscription = client.subscription(name);
+    subscription.on("message", (message: Message) => message.ack());
+    try {
+      expect(canDefer(subscription)).toBe(true);
+    } finally {
+      await subscription.close();
+      await client.subscription(name).delete();
+      await topic.delete();
+    }
   });
 });

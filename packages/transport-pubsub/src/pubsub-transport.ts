@@ -80,7 +80,6 @@ export function createPubSubTransport(options: PubSubTransportOptions): Transpor
     deadLetter: true,
     batchPublish: true,
     maxMessageBytes: resolved.maxMessageBytes,
-    depth: false,
     ordering: false,
     keepAlive: true,
   };
@@ -223,9 +222,8 @@ export function createPubSubTransport(options: PubSubTransportOptions): Transpor
       assertQueueName(queue);
       await ensure(queue, ensureOptions);
     },
-    // Pub/Sub exposes backlog only through Cloud Monitoring
+    // No depth method: Pub/Sub exposes backlog only through Cloud Monitoring
     // (subscription/num_undelivered_messages), which KEDA's gcp-pubsub scaler reads.
-    depth: async () => undefined,
     isReady: () => !closed && healthy,
     async close() {
       if (closed) return;

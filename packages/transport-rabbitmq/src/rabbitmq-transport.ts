@@ -70,7 +70,6 @@ export function createRabbitMqTransport(options: RabbitMqTransportOptions): Rabb
     deadLetter: true,
     batchPublish: true,
     maxMessageBytes: resolved.maxMessageBytes,
-    depth: true,
     ordering: true,
     keepAlive: true,
   };

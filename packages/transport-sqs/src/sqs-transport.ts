@@ -91,7 +91,6 @@ export function createSqsTransport(options: SqsTransportOptions = {}): Transport
     deadLetter: true,
     batchPublish: true,
     maxMessageBytes: settings.maxMessageBytes,
-    depth: true,
     ordering: false,
     keepAlive: true,
   };

@@ -11,7 +11,6 @@ describe("createSqsTransport options", () => {
       deadLetter: true,
       batchPublish: true,
       maxMessageBytes: SQS_MAX_MESSAGE_BYTES,
-      depth: true,
       ordering: false,
       keepAlive: true,
     });

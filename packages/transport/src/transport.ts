@@ -121,8 +121,6 @@ export interface TransportCapabilities {
   readonly batchPublish: boolean;
   /** Largest body (bytes) the transport accepts; larger publishes reject with `TOO_LARGE`. */
   readonly maxMessageBytes: number;
-  /** `depth(queue)` exists and returns a number (when false: absent or resolves `undefined`). */
-  readonly depth: boolean;
   /** Messages on one queue are delivered in publish order (single consumer, no retries). */
   readonly ordering: boolean;
   /**
@@ -159,8 +157,11 @@ export interface Transport {
   consume(queue: string, handler: MessageHandler, options?: ConsumeOptions): Promise<Subscription>;
   /** Idempotently create the queue (and its DLQ). */
   ensureQueue?(queue: string, options?: EnsureQueueOptions): Promise<void>;
-  /** Messages waiting (and in flight where known), or `undefined` when the broker cannot tell. */
-  depth?(queue: string): Promise<number | undefined>;
+  /**
+   * Messages waiting (and in flight where known). Present only on transports whose broker can
+   * tell (there is no capability flag for it: the method is the capability).
+   */
+  depth?(queue: string): Promise<number>;
   /** True while connected and able to publish/consume (drives readiness probes). */
   isReady(): boolean;
   /**

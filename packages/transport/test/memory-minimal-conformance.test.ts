@@ -1,7 +1,7 @@
 import { createMemoryBroker, createMemoryTransport, type Transport } from "@asya/transport";
 import { describeTransport } from "@asya/transport/testing";
 
-// The memory transport dressed down to the bare contract, so the suite's fallback branches (no
+// The memory transport dressed down to the bare contract (no depth method), so the suite's fallback branches (no
 // depth, no batches, no native delay, no ordering, no keep-alive, no dead-letter queue) run too.
 function minimal(broker: ReturnType<typeof createMemoryBroker>): Transport {
   const inner = createMemoryTransport({ broker, visibilityTimeoutMs: 200 });
@@ -13,7 +13,6 @@ function minimal(broker: ReturnType<typeof createMemoryBroker>): Transport {
       maxDelayMs: 0,
       deadLetter: false,
       batchPublish: false,
-      depth: false,
       ordering: false,
       keepAlive: false,
     },

@@ -46,7 +46,6 @@ describe("createMemoryTransport options", () => {
     expect(t.capabilities).toMatchObject({
       maxMessageBytes: 8,
       nativeDelay: true,
-      depth: true,
       keepAlive: true,
     });
     await t.publish("q", { body: new Uint8Array(8) });

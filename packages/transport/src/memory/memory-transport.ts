@@ -125,7 +125,6 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     deadLetter: true,
     batchPublish: true,
     maxMessageBytes,
-    depth: true,
     ordering: true,
     keepAlive: true,
   });

@@ -161,7 +161,12 @@ export function createActor<TPayload = unknown>(options: ActorOptions<TPayload>)
     queue,
     transport: options.transport,
     concurrency: options.concurrency ?? 1,
-    maxProcessingMs: Math.min(resiliency.actorTimeoutMs + 30_000, MAX_TIMER_MS),
+    // A transport that cannot delay has retry waits held in process (see delayed-publish.ts): the
+    // delivery is kept alive through them, bounded by the wait itself rather than a guess.
+    maxProcessingMs:
+      options.transport.capabilities.maxDelayMs > 0
+        ? Math.min(resiliency.actorTimeoutMs + 30_000, MAX_TIMER_MS)
+        : MAX_TIMER_MS,
     logger,
     metrics,
     registry,

@@ -1,4 +1,4 @@
-import type { Transport } from "@asya/transport";
+import { createTestClock } from "@asya/runtime/testing";
 import { describe, expect, it } from "vitest";
 import { NOT_BEFORE_ATTRIBUTE } from "../src/internal/delayed-publish.js";
 import { setup } from "./helpers.js";
@@ -193,17 +193,11 @@ describe("resiliency", () => {
     expect(Date.now() - started).toBeLessThan(2_500);
   });
 
-  it("emulates delays longer than the transport's max native delay without calling the handler", async () => {
-    const t = setup();
-    const limited: Transport = {
-      ...t.transport,
-      capabilities: { ...t.transport.capabilities, maxDelayMs: 40 },
-      publish: (q, m, o) => t.transport.publish(q, m, o),
-    };
+  it("delays longer than the transport's maxDelayMs hop with a not-before, without calling the handler", async () => {
+    const t = setup({ maxDelayMs: 40 });
     const calls: number[] = [];
     await t.actor({
       name: "long",
-      transport: limited as typeof t.transport,
       resiliency: { policies: { default: { maxAttempts: 2, backoff: "constant", initialDelay: "150ms" } } },
       handler: () => {
         calls.push(Date.now());
@@ -221,5 +215,50 @@ describe("resiliency", () => {
     expect(hops.length).toBeGreaterThanOrEqual(3);
     expect(hops.every((r) => r.delayMs <= 40)).toBe(true);
     expect(hops[0]?.attributes[NOT_BEFORE_ATTRIBUTE]).toBeDefined();
+  });
+
+  it("on a transport that cannot delay (maxDelayMs 0) waits in process on the actor's clock", async () => {
+    const clock = createTestClock(Date.parse("2026-01-01T00:00:00Z"));
+    const t = setup({ maxDelayMs: 0, clock });
+    const calls: number[] = [];
+    await t.actor({
+      name: "nodelay",
+      clock,
+      resiliency: { policies: { default: { maxAttempts: 2, backoff: "constant", initialDelay: "10m" } } },
+      handler: () => {
+        calls.push(clock.now());
+        if (calls.length === 1) throw new FlakyError("later");
+        return "ok";
+      },
+    });
+    await t.send({ id: "Z1", route: ["nodelay"], payload: {} });
+    await clock.runAll();
+    await t.spy.waitFor("Z1", { to: "x-sink", phase: "succeeded" });
+    expect(calls).toHaveLength(2);
+    expect((calls[1] ?? 0) - (calls[0] ?? 0)).toBe(600_000);
+    const retry = t.spy
+      .history("Z1")
+      .filter((r) => r.to === "nodelay" && r.envelope?.status?.phase === "retrying");
+    // Published once, after the wait, with no delay and no not-before (the transport refuses delays).
+    expect(retry.map((r) => [r.delayMs, r.attributes[NOT_BEFORE_ATTRIBUTE]])).toEqual([[0, undefined]]);
+  });
+
+  it("an in-process wait ends on stop: the message goes back, nothing is published", async () => {
+    const t = setup({ maxDelayMs: 0 });
+    let calls = 0;
+    const actor = await t.actor({
+      name: "held",
+      resiliency: { policies: { default: { maxAttempts: 2, backoff: "constant", initialDelay: "1h" } } },
+      handler: () => {
+        calls += 1;
+        throw new FlakyError("later");
+      },
+    });
+    await t.send({ id: "H1", route: ["held"], payload: {} });
+    await t.spy.waitFor("H1", { to: "held" });
+    while (calls === 0) await new Promise((resolve) => setImmediate(resolve));
+    await actor.stop({ graceMs: 1_000 });
+    expect(t.spy.history("H1").filter((r) => r.to === "held")).toHaveLength(1);
+    expect(await t.transport.depth("asya-held")).toBe(1);
   });
 });

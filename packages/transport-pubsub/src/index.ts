@@ -1,6 +1,5 @@
 export { classifyPubSubError } from "./classify-pubsub-error.js";
 export {
-  ATTEMPT_ATTRIBUTE,
   DELIVER_AT_ATTRIBUTE,
   EMPTY_BODY_ATTRIBUTE,
   PUBSUB_MAX_ACK_DEADLINE_SEC,

@@ -10,13 +10,8 @@ import {
 } from "@asya/transport";
 import type { Message, PubSub, Subscription as PubSubSubscription } from "@google-cloud/pubsub";
 import { classifyPubSubError } from "./classify-pubsub-error.js";
-import {
-  ATTEMPT_ATTRIBUTE,
-  DELIVER_AT_ATTRIBUTE,
-  EMPTY_BODY_ATTRIBUTE,
-  PUBSUB_MAX_ACK_DEADLINE_SEC,
-} from "./constants.js";
-import { priorDeliveries, publicAttributes } from "./internal/attributes.js";
+import { DELIVER_AT_ATTRIBUTE, EMPTY_BODY_ATTRIBUTE, PUBSUB_MAX_ACK_DEADLINE_SEC } from "./constants.js";
+import { publicAttributes } from "./internal/attributes.js";
 import { DeliveryCounter } from "./internal/delivery-counter.js";
 import { deferDelivery } from "./internal/lease-control.js";
 import type { PubSubModule } from "./internal/load-sdk.js";
@@ -138,19 +133,9 @@ export async function startConsumer(
           await message.nackWithResponse();
           return;
         }
-        const delaySec = Math.ceil(delayMs / 1000);
-        if (delaySec <= PUBSUB_MAX_ACK_DEADLINE_SEC) {
-          if (!(await deferDelivery(subscription, message, delaySec))) await message.nackWithResponse();
-          return;
-        }
-        // Longer than any ack deadline: re-publish with the attempt count and a not-before time,
-        // which consumers honour by deferring the copy in <=600 s steps.
-        await publishCopy(topicPath(options.projectId, queue), message, received, {
-          [ATTEMPT_ATTRIBUTE]: String(received.deliveryCount ?? 1),
-          [DELIVER_AT_ATTRIBUTE]: String(Date.now() + delayMs),
-        });
-        await message.ackWithResponse();
-        counter.forget(message.id);
+        // The ack deadline is the delay: at most 600 s (capabilities.maxDelayMs), cut to it beyond.
+        const delaySec = Math.min(PUBSUB_MAX_ACK_DEADLINE_SEC, Math.ceil(delayMs / 1000));
+        if (!(await deferDelivery(subscription, message, delaySec))) await message.nackWithResponse();
         return;
       }
       case "deadLetter": {
@@ -195,7 +180,7 @@ export async function startConsumer(
       id: message.id,
       body: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
       attributes: publicAttributes(message.attributes),
-      deliveryCount: priorDeliveries(message.attributes) + attempt,
+      deliveryCount: attempt,
     };
     const controller = new AbortController();
     const delivery: InFlightDelivery = { message, controller, abandoned: false };

@@ -1,5 +1,6 @@
 import {
   type ConsumeOptions,
+  checkDelayMs,
   deadLetterQueueName,
   type EnsureQueueOptions,
   type MessageHandler,
@@ -12,12 +13,12 @@ import {
 } from "@asya/transport";
 import type { PubSub, Topic } from "@google-cloud/pubsub";
 import { classifyPubSubError } from "./classify-pubsub-error.js";
-import { DELIVER_AT_ATTRIBUTE } from "./constants.js";
+import { DELIVER_AT_ATTRIBUTE, PUBSUB_MAX_ACK_DEADLINE_SEC } from "./constants.js";
 import { outgoingAttributes } from "./internal/attributes.js";
 import { endpointAddress, probeEndpoint } from "./internal/endpoint-probe.js";
 import { loadPubSubSdk, type PubSubModule } from "./internal/load-sdk.js";
 import { assertQueueName, topicPath } from "./internal/names.js";
-import { assertConsumeOptions, assertPublishOptions } from "./internal/validate.js";
+import { assertConsumeOptions } from "./internal/validate.js";
 import { ensurePubSubQueue } from "./pubsub-admin.js";
 import { type ConsumerContext, type PubSubConsumer, startConsumer } from "./pubsub-consumer.js";
 import { type PubSubTransportOptions, resolvePubSubOptions } from "./pubsub-options.js";
@@ -75,8 +76,9 @@ function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pr
 export function createPubSubTransport(options: PubSubTransportOptions): Transport {
   const resolved = resolvePubSubOptions(options);
   const capabilities: TransportCapabilities = {
-    nativeDelay: false,
-    maxDelayMs: 0,
+    // Pub/Sub cannot delay a publish; our consumers hold a message until its deliver-at time by
+    // deferring its ack deadline, at most 600 s ahead, so that is the longest delay.
+    maxDelayMs: PUBSUB_MAX_ACK_DEADLINE_SEC * 1000,
     deadLetter: true,
     batchPublish: true,
     maxMessageBytes: resolved.maxMessageBytes,
@@ -170,8 +172,7 @@ export function createPubSubTransport(options: PubSubTransportOptions): Transpor
   const publishOne = async (queue: string, message: OutgoingMessage, publishOptions: PublishOptions = {}) => {
     if (closed) throw closedError();
     assertQueueName(queue);
-    assertPublishOptions(publishOptions);
-    const delayMs = publishOptions.delayMs ?? 0;
+    const delayMs = checkDelayMs(NAME, publishOptions.delayMs, capabilities.maxDelayMs);
     const extra = delayMs > 0 ? { [DELIVER_AT_ATTRIBUTE]: String(Date.now() + delayMs) } : {};
     const attributes = outgoingAttributes(queue, message, resolved.maxMessageBytes, extra);
     if (publishOptions.signal?.aborted === true) throw abortedError(publishOptions.signal);

@@ -32,6 +32,27 @@ export function createRawClient(): PubSub {
   return new sdk.PubSub({ projectId: PROJECT_ID, apiEndpoint: emulatorHost() });
 }
 
+/** One synchronous pull that returns at once: the messages deliverable right now (none are acked). */
+export async function rawPullNow(subscription: string): Promise<number> {
+  const sdk = createRequire(import.meta.url)("@google-cloud/pubsub") as typeof import("@google-cloud/pubsub");
+  const options = new sdk.PubSub({ projectId: PROJECT_ID, apiEndpoint: emulatorHost() }).options;
+  // PubSub resolves the emulator's host/port/sslCreds into options; its type is wider than the
+  // gapic client's (port may be a string), hence the cast.
+  const subscriber = new sdk.v1.SubscriberClient(
+    options as ConstructorParameters<typeof sdk.v1.SubscriberClient>[0],
+  );
+  try {
+    const [response] = await subscriber.pull({
+      subscription: `projects/${PROJECT_ID}/subscriptions/${subscription}`,
+      maxMessages: 10,
+      returnImmediately: true,
+    });
+    return response.receivedMessages?.length ?? 0;
+  } finally {
+    await subscriber.close();
+  }
+}
+
 /** Poll `condition` every 20 ms until it holds or `timeoutMs` passes. */
 export async function waitUntil(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

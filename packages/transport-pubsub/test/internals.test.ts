@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { outgoingAttributes, priorDeliveries, publicAttributes } from "../src/internal/attributes.js";
+import { outgoingAttributes, publicAttributes } from "../src/internal/attributes.js";
 import { DeliveryCounter } from "../src/internal/delivery-counter.js";
 
 describe("attributes", () => {
@@ -9,13 +9,6 @@ describe("attributes", () => {
     expect(publicAttributes({ ...attributes, googclient_OpenTelemetrySpanContext: "x", a: "b" })).toEqual({
       a: "b",
     });
-  });
-
-  it("reads the prior-delivery count defensively", () => {
-    expect(priorDeliveries({ "x-asya-attempt": "3" })).toBe(3);
-    expect(priorDeliveries({ "x-asya-attempt": "-1" })).toBe(0);
-    expect(priorDeliveries({ "x-asya-attempt": "nope" })).toBe(0);
-    expect(priorDeliveries({})).toBe(0);
   });
 });
 

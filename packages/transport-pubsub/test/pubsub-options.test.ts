@@ -63,8 +63,7 @@ describe("createPubSubTransport without a broker", () => {
     const transport = createPubSubTransport(base);
     expect(transport.name).toBe("pubsub");
     expect(transport.capabilities).toEqual({
-      nativeDelay: false,
-      maxDelayMs: 0,
+      maxDelayMs: 600_000,
       deadLetter: true,
       batchPublish: true,
       maxMessageBytes: PUBSUB_MAX_MESSAGE_BYTES,

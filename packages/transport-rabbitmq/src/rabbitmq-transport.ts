@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
-import type {
-  ConsumeOptions,
-  EnsureQueueOptions,
-  MessageHandler,
-  OutgoingMessage,
-  PublishOptions,
-  Subscription,
-  Transport,
-  TransportCapabilities,
+import {
+  type ConsumeOptions,
+  checkDelayMs,
+  type EnsureQueueOptions,
+  type MessageHandler,
+  type OutgoingMessage,
+  type PublishOptions,
+  type Subscription,
+  type Transport,
+  type TransportCapabilities,
 } from "@asya/transport";
 import { RABBITMQ_TRANSPORT_NAME } from "./classify-rabbitmq-error.js";
 import { ConnectionManager } from "./internal/connection-manager.js";
@@ -65,7 +66,6 @@ export function createRabbitMqTransport(options: RabbitMqTransportOptions): Rabb
   connections.start();
 
   const capabilities: TransportCapabilities = {
-    nativeDelay: true,
     maxDelayMs: MAX_DELAY_MS,
     deadLetter: true,
     batchPublish: true,
@@ -109,9 +109,7 @@ export function createRabbitMqTransport(options: RabbitMqTransportOptions): Rabb
         false,
       );
     }
-    if (delayMs !== undefined && !(delayMs >= 0 && delayMs <= MAX_DELAY_MS)) {
-      throw rabbitError(`delayMs must be between 0 and ${MAX_DELAY_MS}`, "INVALID_ARGUMENT", false);
-    }
+    checkDelayMs(RABBITMQ_TRANSPORT_NAME, delayMs, MAX_DELAY_MS);
     await track(
       publisher.publish({
         queue,

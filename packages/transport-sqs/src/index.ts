@@ -10,7 +10,7 @@ export { classifySqsError } from "./classify-sqs-error.js";
 export { transportDescriptor } from "./descriptor.js";
 export { INTERNAL_ATTRIBUTE_PREFIX, MAX_SQS_ATTRIBUTES } from "./message-attributes.js";
 export { type SqsMessageSize, sqsMessageSize } from "./message-size.js";
-export { NOT_BEFORE_ATTRIBUTE, PACKED_ATTRIBUTES_ATTRIBUTE } from "./outgoing-message.js";
+export { PACKED_ATTRIBUTES_ATTRIBUTE } from "./outgoing-message.js";
 export { sqsDeadLetterQueueName } from "./queue-resolver.js";
 export { createSqsTransport } from "./sqs-transport.js";
 export {

@@ -1,12 +1,10 @@
-import { type OutgoingMessage, TransportError } from "@asya/transport";
+import { checkDelayMs, type OutgoingMessage, TransportError } from "@asya/transport";
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
 import { BODY_ENCODING_ATTRIBUTE, encodeSqsBody } from "./body-codec.js";
 import { encodeAttributeValue, MAX_SQS_ATTRIBUTES, toMessageAttributes } from "./message-attributes.js";
 import { sqsMessageSize } from "./message-size.js";
 import { SQS_MAX_DELAY_SECONDS } from "./sqs-transport-options.js";
 
-/** Internal attribute: epoch ms before which a delay-chained copy must not reach the handler. */
-export const NOT_BEFORE_ATTRIBUTE = "x-asya-sqs-not-before";
 /** Internal attribute: the caller's attributes packed as JSON when a re-publish needs extra slots. */
 export const PACKED_ATTRIBUTES_ATTRIBUTE = "x-asya-sqs-attributes";
 
@@ -30,7 +28,7 @@ export interface SendEntrySettings {
   readonly supplementaryCharsAsText: boolean;
 }
 
-/** Extras used when the adapter itself re-publishes (dead letter, delay chaining). */
+/** Extras used when the adapter itself re-publishes (dead letter). */
 export interface SendEntryExtras {
   /** Attributes added by the adapter (may use reserved names). */
   readonly attributes?: Readonly<Record<string, string>>;
@@ -58,7 +56,7 @@ function tooManyAttributes(queue: string, count: number): TransportError {
  * fills FIFO fields.
  *
  * @throws TransportError `TOO_LARGE` naming the size; `INVALID_ARGUMENT` for too many / invalid
- *   attributes or a per-message delay on a FIFO queue.
+ *   attributes, a delay above SQS's 900 s or a per-message delay on a FIFO queue.
  */
 export function buildSendEntry(
   queue: string,
@@ -98,6 +96,7 @@ export function buildSendEntry(
 
   const fifo = isFifoQueue(queue);
   let delaySeconds: number | undefined;
+  checkDelayMs("sqs", delayMs, SQS_MAX_DELAY_SECONDS * 1000);
   if (delayMs !== undefined && delayMs > 0) {
     if (fifo) {
       throw new TransportError(`per-message delays are not supported on FIFO queue ${queue}`, {
@@ -106,7 +105,7 @@ export function buildSendEntry(
         transport: "sqs",
       });
     }
-    delaySeconds = Math.min(SQS_MAX_DELAY_SECONDS, Math.ceil(delayMs / 1000));
+    delaySeconds = Math.ceil(delayMs / 1000);
   }
   const entry: {
     MessageBody: string;

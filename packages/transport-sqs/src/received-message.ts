@@ -2,14 +2,12 @@ import type { ReceivedMessage } from "@asya/transport";
 import type { Message } from "@aws-sdk/client-sqs";
 import { BODY_ENCODING_ATTRIBUTE, decodeSqsBody } from "./body-codec.js";
 import { fromMessageAttributes, INTERNAL_ATTRIBUTE_PREFIX } from "./message-attributes.js";
-import { NOT_BEFORE_ATTRIBUTE, PACKED_ATTRIBUTES_ATTRIBUTE } from "./outgoing-message.js";
+import { PACKED_ATTRIBUTES_ATTRIBUTE } from "./outgoing-message.js";
 
 /** A received SQS message decoded for the handler, plus what the adapter needs to settle it. */
 export interface DecodedSqsMessage {
   readonly message: ReceivedMessage;
   readonly receiptHandle: string;
-  /** Epoch ms before which a delay-chained copy must not reach the handler (absent when none). */
-  readonly notBeforeMs?: number;
 }
 
 function unpack(packed: string): Record<string, string> {
@@ -39,10 +37,5 @@ export function decodeReceivedMessage(queue: string, raw: Message): DecodedSqsMe
     attributes,
     ...(Number.isInteger(count) && count > 0 ? { deliveryCount: count } : {}),
   };
-  const notBefore = Number(all[NOT_BEFORE_ATTRIBUTE]);
-  return {
-    message,
-    receiptHandle: raw.ReceiptHandle ?? "",
-    ...(Number.isFinite(notBefore) ? { notBeforeMs: notBefore } : {}),
-  };
+  return { message, receiptHandle: raw.ReceiptHandle ?? "" };
 }

@@ -15,11 +15,11 @@ import {
 } from "@aws-sdk/client-sqs";
 import { classifySqsError } from "./classify-sqs-error.js";
 import type { DeleteBatcher } from "./delete-batcher.js";
-import { isFifoQueue, NOT_BEFORE_ATTRIBUTE, type SendEntryExtras } from "./outgoing-message.js";
+import type { SendEntryExtras } from "./outgoing-message.js";
 import type { QueueResolver } from "./queue-resolver.js";
 import { sqsDeadLetterQueueName } from "./queue-resolver.js";
 import { type DecodedSqsMessage, decodeReceivedMessage } from "./received-message.js";
-import { SQS_MAX_DELAY_SECONDS, SQS_MAX_VISIBILITY_SECONDS } from "./sqs-transport-options.js";
+import { SQS_MAX_VISIBILITY_SECONDS } from "./sqs-transport-options.js";
 import { startVisibilityHeartbeat } from "./visibility-heartbeat.js";
 
 /** What a subscription needs from its transport. */
@@ -33,7 +33,7 @@ export interface SubscriptionDeps {
   readonly heartbeatFraction: number;
   readonly concurrency: number;
   readonly maxProcessingMs: number;
-  /** Publishes a message the adapter re-sends itself (dead letter, delay chaining). */
+  /** Publishes a message the adapter re-sends itself (dead letter). */
   readonly sendInternal: (
     queue: string,
     message: OutgoingMessage,
@@ -111,18 +111,6 @@ export async function startSqsSubscription(
       }),
     );
 
-  const republishLater = async (decoded: DecodedSqsMessage, notBeforeMs: number): Promise<void> => {
-    const remainingMs = notBeforeMs - Date.now();
-    const { message } = decoded;
-    await deps.sendInternal(
-      queue,
-      { body: message.body, attributes: message.attributes },
-      Math.min(remainingMs, SQS_MAX_DELAY_SECONDS * 1000),
-      { attributes: { [NOT_BEFORE_ATTRIBUTE]: String(notBeforeMs) }, packIfNeeded: true },
-    );
-    await deps.deleter.delete(queueUrl, decoded.receiptHandle);
-  };
-
   const settle = async (decoded: DecodedSqsMessage, disposition: Disposition, receivedAtMs: number) => {
     const { message, receiptHandle } = decoded;
     switch (disposition.kind) {
@@ -130,16 +118,11 @@ export async function startSqsSubscription(
         await deps.deleter.delete(queueUrl, receiptHandle);
         return;
       case "retry": {
-        const delayMs = Math.max(0, disposition.delayMs ?? 0);
-        const delaySec = Math.ceil(delayMs / 1000);
-        // The 12 h visibility cap counts from the receive, so a long handler leaves less room.
+        // Redelivery is a visibility change: up to the room left under SQS's 12 h receipt limit
+        // (which counts from the receive, so a long handler leaves less), cut to it beyond.
+        const delaySec = Math.ceil(Math.max(0, disposition.delayMs ?? 0) / 1000);
         const roomSec = SQS_MAX_VISIBILITY_SECONDS - Math.ceil((Date.now() - receivedAtMs) / 1000) - 1;
-        if (delaySec <= roomSec || isFifoQueue(queue)) {
-          // FIFO queues have no per-message delay: retries there are capped at the visibility room.
-          await changeVisibility(receiptHandle, Math.max(0, Math.min(delaySec, roomSec)));
-          return;
-        }
-        await republishLater(decoded, Date.now() + delayMs);
+        await changeVisibility(receiptHandle, Math.max(0, Math.min(delaySec, roomSec)));
         return;
       }
       case "deadLetter":
@@ -169,14 +152,6 @@ export async function startSqsSubscription(
       return;
     }
     const { message } = decoded;
-    if (decoded.notBeforeMs !== undefined && decoded.notBeforeMs > Date.now() + 500) {
-      try {
-        await republishLater(decoded, decoded.notBeforeMs);
-      } catch (error) {
-        report(classifySqsError(error), message);
-      }
-      return;
-    }
     const lost = new AbortController();
     running.add(lost);
     const heartbeat = startVisibilityHeartbeat({

@@ -13,13 +13,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { classifySqsError } from "./classify-sqs-error.js";
 import { createDeleteBatcher } from "./delete-batcher.js";
-import {
-  buildSendEntry,
-  isFifoQueue,
-  NOT_BEFORE_ATTRIBUTE,
-  type SendEntryExtras,
-  type SqsSendEntry,
-} from "./outgoing-message.js";
+import { buildSendEntry, type SendEntryExtras, type SqsSendEntry } from "./outgoing-message.js";
 import { createQueueResolver } from "./queue-resolver.js";
 import { chunkSendEntries, type SendBatchRequest, sendBatch, toRequest } from "./send-batch.js";
 import { type SqsSubscription, startSqsSubscription } from "./sqs-subscription.js";
@@ -86,7 +80,6 @@ export function createSqsTransport(options: SqsTransportOptions = {}): Transport
   };
 
   const capabilities: TransportCapabilities = {
-    nativeDelay: true,
     maxDelayMs: SQS_MAX_DELAY_SECONDS * 1000,
     deadLetter: true,
     batchPublish: true,
@@ -107,23 +100,12 @@ export function createSqsTransport(options: SqsTransportOptions = {}): Transport
     }
   };
 
-  /** Delays beyond SQS's 900 s are chained: DelaySeconds 900 plus a not-before attribute. */
   const entryFor = (
     queue: string,
     message: OutgoingMessage,
     delayMs: number | undefined,
     extras: SendEntryExtras = {},
-  ): SqsSendEntry => {
-    if (delayMs !== undefined && delayMs > SQS_MAX_DELAY_SECONDS * 1000 && !isFifoQueue(queue)) {
-      const notBefore = String(Date.now() + delayMs);
-      return buildSendEntry(queue, message, delayMs, settings, {
-        ...extras,
-        attributes: { ...extras.attributes, [NOT_BEFORE_ATTRIBUTE]: notBefore },
-        packIfNeeded: true,
-      });
-    }
-    return buildSendEntry(queue, message, delayMs, settings, extras);
-  };
+  ): SqsSendEntry => buildSendEntry(queue, message, delayMs, settings, extras);
 
   const sendOne = async (
     queue: string,

@@ -6,11 +6,7 @@ import {
   encodeAttributeValue,
   toMessageAttributes,
 } from "../src/message-attributes.js";
-import {
-  buildSendEntry,
-  NOT_BEFORE_ATTRIBUTE,
-  PACKED_ATTRIBUTES_ATTRIBUTE,
-} from "../src/outgoing-message.js";
+import { buildSendEntry, PACKED_ATTRIBUTES_ATTRIBUTE } from "../src/outgoing-message.js";
 import { chunkSendEntries } from "../src/send-batch.js";
 
 const settings = {
@@ -115,9 +111,12 @@ describe("delays and FIFO", () => {
   it("rounds delays up to whole seconds and caps a single hop at 900 s", () => {
     expect(buildSendEntry("q", { body: bytes(1) }, 1, settings).DelaySeconds).toBe(1);
     expect(buildSendEntry("q", { body: bytes(1) }, 1500, settings).DelaySeconds).toBe(2);
-    expect(buildSendEntry("q", { body: bytes(1) }, 2_000_000, settings).DelaySeconds).toBe(900);
+    expect(buildSendEntry("q", { body: bytes(1) }, 900_000, settings).DelaySeconds).toBe(900);
     expect(buildSendEntry("q", { body: bytes(1) }, 0, settings).DelaySeconds).toBeUndefined();
-    expect(NOT_BEFORE_ATTRIBUTE.startsWith("x-asya-sqs-")).toBe(true);
+    // Longer delays are refused, not cut short or chained: the runtime splits them into hops.
+    expect(() => buildSendEntry("q", { body: bytes(1) }, 900_001, settings)).toThrow(
+      expect.objectContaining({ code: "INVALID_ARGUMENT", field: "delayMs" }),
+    );
   });
 
   it("fills MessageGroupId / MessageDeduplicationId on .fifo queues from attributes or defaults", () => {

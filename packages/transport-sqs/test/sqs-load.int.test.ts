@@ -72,17 +72,26 @@ describe.each(emulators())("10 consumers on one queue on $name", (emulator) => {
     expect(errors).toEqual([]);
     expect(seen.size).toBe(MESSAGES);
     if (emulator.name === "moto") {
-      // moto 5.2.1 deviates from AWS: its threaded server races concurrent ReceiveMessage calls and
-      // sometimes hands one message to two receivers milliseconds apart (some copies even report
-      // ApproximateReceiveCount 1 twice). AWS never re-delivers inside the 30 s visibility timeout
-      // unless an ack failed; no ack failed here (errors is empty), so every moto duplicate must be
-      // such a race: a second copy well inside the visibility timeout, and only a handful.
+      // moto 5.2.1 deviates from AWS in two ways, both races in its threaded server:
+      // - concurrent ReceiveMessage calls sometimes hand one message to two receivers milliseconds
+      //   apart (some copies even report ApproximateReceiveCount 1 twice);
+      // - Queue.delete_message rebuilds the message list without its lock (`self._messages =
+      //   new_messages`), so two concurrent deletes can lose one: a message whose delete succeeded
+      //   comes back when its 30 s visibility timeout ends.
+      // AWS does neither. No ack failed here (errors is empty; DeleteMessageBatch failures reach
+      // onError), so every moto duplicate must be one of those two shapes, and only a handful.
       expect(duplicates).toBeLessThan(MESSAGES / 100);
-      for (const repeat of repeats) expect(repeat.afterMs).toBeLessThan(5_000);
+      for (const repeat of repeats) {
+        const shape =
+          repeat.afterMs < 5_000 ? "receive race" : repeat.afterMs >= 29_000 ? "lost delete" : "other";
+        expect(shape, `repeat ${JSON.stringify(repeat)}`).not.toBe("other");
+      }
+      // A resurrected message may still be invisible when the consumers stop.
+      expect(depth).toBeLessThan(MESSAGES / 100);
     } else {
       // fauxqs (like AWS) never hands out a message twice within the visibility timeout.
       expect(duplicates).toBe(0);
+      expect(depth).toBe(0);
     }
-    expect(depth).toBe(0);
   });
 });

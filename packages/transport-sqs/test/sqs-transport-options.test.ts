@@ -2,11 +2,10 @@ import { createSqsTransport, SQS_MAX_MESSAGE_BYTES } from "@asya/transport-sqs";
 import { describe, expect, it } from "vitest";
 
 describe("createSqsTransport options", () => {
-  it("applies defaults: 1 MiB limit, native delay up to 900 s, keep-alive", async () => {
+  it("applies defaults: 1 MiB limit, delays up to 900 s, keep-alive", async () => {
     const transport = createSqsTransport({ region: "us-east-1", endpoint: "http://127.0.0.1:1" });
     expect(transport.name).toBe("sqs");
     expect(transport.capabilities).toEqual({
-      nativeDelay: true,
       maxDelayMs: 900_000,
       deadLetter: true,
       batchPublish: true,

@@ -1,15 +1,9 @@
 import { DEAD_LETTER_REASON_ATTRIBUTE, type ReceivedMessage, type Transport } from "@asya/transport";
-import {
-  BODY_ENCODING_ATTRIBUTE,
-  createSqsTransport,
-  NOT_BEFORE_ATTRIBUTE,
-  type SqsTransportOptions,
-} from "@asya/transport-sqs";
+import { BODY_ENCODING_ATTRIBUTE, createSqsTransport, type SqsTransportOptions } from "@asya/transport-sqs";
 import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ReceiveMessageCommand,
-  SendMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -247,36 +241,6 @@ describe.each(emulators())("SQS transport on $name", (emulator) => {
     await sub.stop();
     expect(seen[1]!.at - seen[0]!.at).toBeGreaterThanOrEqual(1_900);
     expect(seen.map((s) => s.count)).toEqual([1, 2]);
-  });
-
-  it("chains long delays: a copy whose not-before lies ahead is re-published, not handled early", async () => {
-    const transport = make();
-    const queue = uniqueQueue();
-    await transport.ensureQueue?.(queue);
-    // What a >900 s delay leaves on the queue after its last 900 s hop, shortened to 3 s.
-    const notBefore = Date.now() + 3_000;
-    await raw.send(
-      new SendMessageCommand({
-        QueueUrl: await queueUrl(queue),
-        MessageBody: '{"late":true}',
-        MessageAttributes: {
-          [NOT_BEFORE_ATTRIBUTE]: { DataType: "String", StringValue: String(notBefore) },
-          keep: { DataType: "String", StringValue: "me" },
-        },
-      }),
-    );
-    let handledAt = 0;
-    let received: ReceivedMessage | undefined;
-    const sub = await transport.consume(queue, (message) => {
-      handledAt = Date.now();
-      received = message;
-      return { kind: "ack" };
-    });
-    await waitFor(() => handledAt > 0, 15_000, "the chained message");
-    await sub.stop();
-    expect(handledAt).toBeGreaterThanOrEqual(notBefore - 500);
-    expect(received?.attributes).toEqual({ keep: "me" });
-    expect(decode(received?.body ?? new Uint8Array())).toBe('{"late":true}');
   });
 
   it("deadLetter publishes to <queue>-dlq with the reason attribute, then deletes", async () => {

@@ -1,3 +1,4 @@
+export { checkDelayMs } from "./check-delay.js";
 export { type Clock, type ClockTimer, MAX_TIMER_MS, systemClock } from "./clock.js";
 export type { MemoryBroker, MemoryBrokerOptions } from "./memory/memory-broker.js";
 export { createMemoryBroker } from "./memory/memory-broker.js";

@@ -33,10 +33,10 @@ export type Disposition =
   /** Done: remove the message. */
   | { readonly kind: "ack" }
   /**
-   * Deliver again (delivery count + 1). `delayMs` is honoured (not earlier) when
-   * `capabilities.nativeDelay` and `delayMs <= capabilities.maxDelayMs`; otherwise the transport
-   * redelivers as soon as it can, and callers needing a longer delay republish with their own
-   * emulation (the runtime does).
+   * Deliver again (delivery count + 1), no earlier than `delayMs` from now. A delay above
+   * `capabilities.maxDelayMs` is cut to `maxDelayMs` (with `maxDelayMs` 0 the message is redelivered
+   * as soon as the transport can); callers needing a longer wait republish with their own
+   * not-before marker (the runtime does).
    */
   | { readonly kind: "retry"; readonly delayMs?: number }
   /** Move to `<queue>-dlq`, body and attributes unchanged plus the reason attribute. */
@@ -62,10 +62,10 @@ export type MessageHandler = (
 /** Options for {@link Transport.publish}. */
 export interface PublishOptions {
   /**
-   * Deliver no earlier than this many ms from now. Honoured natively up to
-   * `capabilities.maxDelayMs`; callers emulate longer delays and delays on transports without
-   * `nativeDelay` (the runtime does). Given a larger delay, a transport either emulates it or
-   * rejects with `INVALID_ARGUMENT`; it never delivers early silently. @default 0
+   * Deliver no earlier than this many ms from now, at most `capabilities.maxDelayMs`: a larger delay
+   * rejects with `INVALID_ARGUMENT` (use {@link checkDelayMs}) and nothing is published, so a message
+   * is never delivered early silently. Transports do not chain or emulate longer delays; the one
+   * layer that does is the caller's (the runtime splits long delays into hops). @default 0
    */
   readonly delayMs?: number;
   /**
@@ -111,9 +111,10 @@ export interface EnsureQueueOptions {
 
 /** What a transport can do natively; the runtime emulates what is missing. */
 export interface TransportCapabilities {
-  /** Delayed delivery is native (no emulation needed up to `maxDelayMs`). */
-  readonly nativeDelay: boolean;
-  /** Longest single native delay in ms (0 when `nativeDelay` is false). */
+  /**
+   * Longest delay in ms one `publish(…, { delayMs })` or one `retry` disposition honours; 0 when the
+   * transport cannot delay at all (publishing with a delay then rejects with `INVALID_ARGUMENT`).
+   */
   readonly maxDelayMs: number;
   /** `deadLetter` dispositions land in `<queue>-dlq`. */
   readonly deadLetter: boolean;

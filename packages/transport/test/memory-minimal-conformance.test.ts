@@ -2,15 +2,13 @@ import { createMemoryBroker, createMemoryTransport, type Transport } from "@asya
 import { describeTransport } from "@asya/transport/testing";
 
 // The memory transport dressed down to the bare contract (no depth method), so the suite's fallback branches (no
-// depth, no batches, no native delay, no ordering, no keep-alive, no dead-letter queue) run too.
+// depth, no batches, no delays, no ordering, no keep-alive, no dead-letter queue) run too.
 function minimal(broker: ReturnType<typeof createMemoryBroker>): Transport {
-  const inner = createMemoryTransport({ broker, visibilityTimeoutMs: 200 });
+  const inner = createMemoryTransport({ broker, visibilityTimeoutMs: 200, maxDelayMs: 0 });
   return {
     name: "memory-minimal",
     capabilities: {
       ...inner.capabilities,
-      nativeDelay: false,
-      maxDelayMs: 0,
       deadLetter: false,
       batchPublish: false,
       ordering: false,

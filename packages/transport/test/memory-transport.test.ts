@@ -45,7 +45,6 @@ describe("createMemoryTransport options", () => {
     const t = transport({ maxMessageBytes: 8 });
     expect(t.capabilities).toMatchObject({
       maxMessageBytes: 8,
-      nativeDelay: true,
       keepAlive: true,
     });
     await t.publish("q", { body: new Uint8Array(8) });

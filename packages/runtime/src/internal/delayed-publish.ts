@@ -1,22 +1,26 @@
-import type { Transport } from "@asya/transport";
+import { type Clock, type ClockTimer, MAX_TIMER_MS, type Transport } from "@asya/transport";
+import { ShutdownError } from "../errors.js";
 
-/** Attribute carrying the absolute not-before time (epoch ms) of an emulated long delay. */
+/** Attribute carrying the absolute not-before time (epoch ms) of a delay longer than one hop. */
 export const NOT_BEFORE_ATTRIBUTE = "x-asya-not-before";
-/** Longest single hop used when the transport has no native delay (it emulates up to this much). */
-export const EMULATED_DELAY_HOP_MS = 60_000;
 /** Deliveries this close to their not-before time are processed rather than re-delayed. */
 export const NOT_BEFORE_TOLERANCE_MS = 5;
 
-/** Longest delay one publish may carry on this transport. */
-export function maxHopDelayMs(transport: Transport): number {
-  const { nativeDelay, maxDelayMs } = transport.capabilities;
-  return nativeDelay && maxDelayMs > 0 ? maxDelayMs : EMULATED_DELAY_HOP_MS;
+/** Where a delayed publish gets its time, and what ends an in-process wait. */
+export interface DelayContext {
+  readonly clock: Clock;
+  /** Aborts an in-process wait (actor shutdown): the publish throws {@link ShutdownError}. */
+  readonly signal: AbortSignal;
 }
 
 /**
- * Publishes with a delay of any length without holding anything in process: delays longer than
- * one hop are published with the longest hop and a not-before attribute, and the receiving runtime
- * re-delays them (see {@link remainingDelayMs}) without calling the handler.
+ * Publishes with a delay of any length. This is the one layer that handles delays longer than the
+ * transport's `capabilities.maxDelayMs` (transports reject those):
+ * - up to `maxDelayMs`: one delayed publish;
+ * - longer: the longest hop plus a not-before attribute; the receiving runtime re-delays it
+ *   (see {@link remainingDelayMs}) without calling the handler, so nothing is held in process;
+ * - `maxDelayMs` 0 (the transport cannot delay at all): the wait happens here, on the actor's
+ *   clock, while the delivery stays unsettled; then it is published without delay.
  */
 export async function publishDelayed(
   transport: Transport,
@@ -24,7 +28,7 @@ export async function publishDelayed(
   body: Uint8Array,
   attributes: Readonly<Record<string, string>>,
   delayMs: number,
-  nowMs: number = Date.now(),
+  context: DelayContext,
 ): Promise<void> {
   // A previous hop's not-before is dropped; built key by key (`delete` would leave a slow object).
   const attrs: Record<string, string> = {};
@@ -32,12 +36,13 @@ export async function publishDelayed(
     if (key !== NOT_BEFORE_ATTRIBUTE && Object.hasOwn(attributes, key))
       attrs[key] = attributes[key] as string;
   }
-  if (delayMs <= 0) {
+  const hopMs = transport.capabilities.maxDelayMs;
+  if (delayMs > 0 && hopMs <= 0) await waitOn(context, delayMs);
+  if (delayMs <= 0 || hopMs <= 0) {
     await transport.publish(queue, { body, attributes: attrs });
     return;
   }
-  const hopMs = maxHopDelayMs(transport);
-  if (delayMs > hopMs) attrs[NOT_BEFORE_ATTRIBUTE] = String(nowMs + delayMs);
+  if (delayMs > hopMs) attrs[NOT_BEFORE_ATTRIBUTE] = String(context.clock.now() + delayMs);
   await transport.publish(queue, { body, attributes: attrs }, { delayMs: Math.min(delayMs, hopMs) });
 }
 
@@ -49,4 +54,28 @@ export function remainingDelayMs(attributes: Readonly<Record<string, string>>, n
   if (!Number.isFinite(notBefore)) return 0;
   const remaining = notBefore - nowMs;
   return remaining > NOT_BEFORE_TOLERANCE_MS ? remaining : 0;
+}
+
+function waitOn({ clock, signal }: DelayContext, delayMs: number): Promise<void> {
+  if (signal.aborted) return Promise.reject(new ShutdownError());
+  const deadline = clock.now() + delayMs;
+  return new Promise((resolve, reject) => {
+    let timer: ClockTimer | undefined;
+    const onAbort = () => {
+      timer?.cancel();
+      reject(new ShutdownError());
+    };
+    // Re-armed until the deadline: a timer caps at MAX_TIMER_MS (about 24.8 days).
+    const arm = () => {
+      const leftMs = deadline - clock.now();
+      if (leftMs <= 0) {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+        return;
+      }
+      timer = clock.setTimer(arm, Math.min(leftMs, MAX_TIMER_MS));
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    arm();
+  });
 }

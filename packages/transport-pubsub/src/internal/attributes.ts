@@ -1,6 +1,6 @@
 import type { OutgoingMessage } from "@asya/transport";
 import { TransportError } from "@asya/transport";
-import { ATTEMPT_ATTRIBUTE, EMPTY_BODY_ATTRIBUTE, INTERNAL_ATTRIBUTES } from "../constants.js";
+import { EMPTY_BODY_ATTRIBUTE, INTERNAL_ATTRIBUTES } from "../constants.js";
 
 // Pub/Sub limits: 100 attributes, keys <= 256 bytes, values <= 1024 bytes; "goog*" keys are reserved.
 const MAX_ATTRIBUTES = 100;
@@ -51,13 +51,6 @@ export function publicAttributes(attributes: Readonly<Record<string, string>>): 
     result[key] = value;
   }
   return result;
-}
-
-/** Deliveries earlier copies of this message had (from {@link ATTEMPT_ATTRIBUTE}), 0 when none. */
-export function priorDeliveries(attributes: Readonly<Record<string, string>>): number {
-  const raw = attributes[ATTEMPT_ATTRIBUTE];
-  const value = raw === undefined ? 0 : Number.parseInt(raw, 10);
-  return Number.isSafeInteger(value) && value > 0 ? value : 0;
 }
 
 function invalid(reason: string): never {

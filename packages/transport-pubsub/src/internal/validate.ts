@@ -1,4 +1,4 @@
-import type { ConsumeOptions, PublishOptions } from "@asya/transport";
+import type { ConsumeOptions } from "@asya/transport";
 import { TransportError } from "@asya/transport";
 
 function invalid(reason: string): never {
@@ -17,17 +17,5 @@ export function assertConsumeOptions(options: ConsumeOptions): void {
   }
   if (maxProcessingMs !== undefined && !(Number.isFinite(maxProcessingMs) && maxProcessingMs > 0)) {
     invalid(`maxProcessingMs must be a positive number, got ${maxProcessingMs}`);
-  }
-}
-
-/**
- * Checks per-call publish options.
- *
- * @throws TransportError `INVALID_ARGUMENT`
- */
-export function assertPublishOptions(options: PublishOptions): void {
-  const { delayMs } = options;
-  if (delayMs !== undefined && !(Number.isFinite(delayMs) && delayMs >= 0)) {
-    invalid(`delayMs must be a finite number >= 0, got ${delayMs}`);
   }
 }

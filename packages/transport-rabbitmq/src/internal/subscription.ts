@@ -9,6 +9,7 @@ import {
 import type { Channel, ConsumeMessage } from "amqplib";
 import { classifyRabbitMqError } from "../classify-rabbitmq-error.js";
 import type { ResolvedRabbitMqOptions } from "../rabbitmq-options.js";
+import { MAX_DELAY_MS } from "../topology.js";
 import type { Connected, ConnectionManager } from "./connection-manager.js";
 import { receivedFrom } from "./message-codec.js";
 import type { Publisher } from "./publisher.js";
@@ -218,7 +219,10 @@ export class RabbitSubscription implements Subscription {
         await this.deps.publisher.publish({
           queue: received.queue,
           wire: { ...base, deliveryCount: (received.deliveryCount ?? 1) + 1 },
-          ...(disposition.delayMs === undefined ? {} : { delayMs: disposition.delayMs }),
+          // Cut to the longest delay this transport has (capabilities.maxDelayMs).
+          ...(disposition.delayMs === undefined
+            ? {}
+            : { delayMs: Math.min(disposition.delayMs, MAX_DELAY_MS) }),
         });
         channel.ack(raw);
       } else {

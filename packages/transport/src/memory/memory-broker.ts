@@ -70,10 +70,10 @@ export class Broker implements MemoryBroker {
     return this.#idPrefix + message.seq.toString(36);
   }
 
-  connect(transportName: string, visibilityTimeoutMs: number): Connection {
+  connect(transportName: string, visibilityTimeoutMs: number, maxDelayMs: number): Connection {
     this.#openConnections++;
     this.#timers.setReferenced(true);
-    return new Connection(this, transportName, visibilityTimeoutMs);
+    return new Connection(this, transportName, visibilityTimeoutMs, maxDelayMs);
   }
 
   disconnect(connection: Connection): void {
@@ -253,7 +253,12 @@ export class Broker implements MemoryBroker {
       case "ack":
         return;
       case "retry":
-        this.enqueue(queue, message, disposition.delayMs ?? 0);
+        // Cut to the transport's maxDelayMs, as a broker with a delay limit would.
+        this.enqueue(
+          queue,
+          message,
+          Math.min(disposition.delayMs ?? 0, delivery.consumer.connection.maxDelayMs),
+        );
         return;
       case "deadLetter":
         this.enqueue(

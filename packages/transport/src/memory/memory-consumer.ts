@@ -55,6 +55,7 @@ export class Connection {
     readonly broker: Broker,
     readonly transportName: string,
     readonly visibilityTimeoutMs: number,
+    readonly maxDelayMs: number,
   ) {}
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { checkDelayMs } from "../check-delay.js";
 import type { Clock } from "../clock.js";
 import { packBody } from "../internal/packed-body.js";
 import type {
@@ -50,6 +51,12 @@ const optionsSchema = z.strictObject({
   /** Largest accepted body in bytes; larger publishes reject with `TOO_LARGE`. @default 10485760 */
   maxMessageBytes: z.number().int().positive().optional(),
   /**
+   * Longest publish or retry delay (`capabilities.maxDelayMs`): longer publish delays reject with
+   * `INVALID_ARGUMENT` and longer retry delays are cut to it, so a test can stand in for a broker's
+   * limit (SQS: 900000) or for a transport without delays (0). @default Number.MAX_SAFE_INTEGER
+   */
+  maxDelayMs: z.number().int().min(0).optional(),
+  /**
    * Time for delays and visibility deadlines of the private broker this transport creates (a
    * `createTestClock()` in tests); with `broker`, the broker's own clock applies and this must be
    * unset. @default systemClock
@@ -79,7 +86,7 @@ const consumeSchema = z.object({
 const EMPTY_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
- * Create the in-process transport: queues with visibility semantics, native delays, dead-letter
+ * Create the in-process transport: queues with visibility semantics, delays, dead-letter
  * queues, depth and delivery counts. The embedded default for a whole mesh in one process and the
  * test double for the runtime.
  *
@@ -115,13 +122,14 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
   // isBroker() admitted only our Broker class behind the public MemoryBroker interface.
   const broker = (parsed.data.broker as Broker | undefined) ?? new Broker(parsed.data.clock);
   const maxMessageBytes = parsed.data.maxMessageBytes ?? DEFAULT_MEMORY_MAX_MESSAGE_BYTES;
+  const maxDelayMs = parsed.data.maxDelayMs ?? Number.MAX_SAFE_INTEGER;
   const connection = broker.connect(
     name,
     parsed.data.visibilityTimeoutMs ?? DEFAULT_MEMORY_VISIBILITY_TIMEOUT_MS,
+    maxDelayMs,
   );
   const capabilities: TransportCapabilities = Object.freeze({
-    nativeDelay: true,
-    maxDelayMs: Number.MAX_SAFE_INTEGER,
+    maxDelayMs,
     deadLetter: true,
     batchPublish: true,
     maxMessageBytes,
@@ -149,11 +157,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
   };
   const checkPublishOptions = (options: PublishOptions | undefined): number => {
     if (options?.signal?.aborted === true) throw fail("ABORTED", "publish aborted", options.signal.reason);
-    const delayMs = options?.delayMs ?? 0;
-    if (typeof delayMs !== "number" || !Number.isFinite(delayMs) || delayMs < 0) {
-      throw fail("INVALID_ARGUMENT", `delayMs must be a finite number >= 0, got ${String(delayMs)}`);
-    }
-    return delayMs;
+    return checkDelayMs(name, options?.delayMs, maxDelayMs);
   };
   const toStored = (queue: string, message: OutgoingMessage): StoredMessage => {
     const body: unknown = message?.body;

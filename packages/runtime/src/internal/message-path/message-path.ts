@@ -31,6 +31,7 @@ export function createMessagePath(deps: PathDeps): MessageProcessor {
   const { actor, logger, metrics } = deps;
   const now = () => deps.clock.now();
   const publish = createPublisher(deps);
+  const delay = { clock: deps.clock, signal: deps.shutdownSignal };
   // One listener for every call in flight, instead of one per call.
   deps.shutdownSignal.addEventListener(
     "abort",
@@ -54,7 +55,7 @@ export function createMessagePath(deps: PathDeps): MessageProcessor {
         message.body,
         message.attributes,
         decoded.remainingMs,
-        at.getTime(),
+        delay,
       );
       metrics.outcome("deferred");
       return ACK;
@@ -150,6 +151,12 @@ export function createMessagePath(deps: PathDeps): MessageProcessor {
         metrics.outcome("redelivered", "PublishTooLarge");
         return { kind: "deadLetter", reason: `publish rejected: ${(sent.error as Error).message}` };
       default:
+        if (sent.error instanceof ShutdownError) {
+          // Stopped during an in-process retry wait (a transport that cannot delay).
+          log.info("stopped while waiting to retry; leaving the message for redelivery");
+          metrics.outcome("redelivered", "Shutdown");
+          return { kind: "retry" };
+        }
         log.error("publish failed; leaving the message for redelivery", { err: sent.error });
         metrics.outcome("redelivered", "PublishFailed");
         // Back off so a broken downstream is not hammered; on shutdown hand it back at once.

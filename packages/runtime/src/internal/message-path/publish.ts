@@ -34,7 +34,7 @@ export function createPublisher(deps: PathDeps): Publisher {
     }
     return queue;
   };
-  const now = () => deps.clock.now();
+  const delay = { clock: deps.clock, signal: deps.shutdownSignal };
   return async (plan, traceContext) => {
     const limitBytes = deps.transport.capabilities.maxMessageBytes;
     // One span per call: its trace headers are the same for every output.
@@ -61,7 +61,7 @@ export function createPublisher(deps: PathDeps): Publisher {
     }
     try {
       for (const { queue, body } of ready) {
-        await publishDelayed(deps.transport, queue, body, {}, plan.retry?.delayMs ?? 0, now());
+        await publishDelayed(deps.transport, queue, body, {}, plan.retry?.delayMs ?? 0, delay);
       }
     } catch (error) {
       if (isTransportError(error) && error.code === "TOO_LARGE") return { kind: "tooLarge", error };

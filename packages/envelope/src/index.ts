@@ -36,6 +36,19 @@ export {
   isEnvelopeError,
 } from "./envelope-error.js";
 export { fanOut, fanOutChild } from "./fan-out.js";
+export {
+  DEFAULT_ACTOR_TIMEOUT_MS,
+  DEFAULT_INITIAL_DELAY_MS,
+  DURATION_PATTERN,
+  durationMs,
+  durationSchema,
+  RESILIENCY_ENV,
+  type ResiliencyInput,
+  type RetryPolicyInput,
+  resiliencyRuleSchema,
+  resiliencySchema,
+  retryPolicySchema,
+} from "./resiliency-schema.js";
 export { advanceRoute, isRouteEnd, rewriteNext } from "./route.js";
 export {
   type Envelope,

@@ -36,7 +36,6 @@ export {
 export { renderActor } from "./render-actor.js";
 export { ASYNC_ACTOR_CRD_NAME, asyncActorOpenApiSchema, renderCrd } from "./render-crd.js";
 export {
-  DEFAULT_ACTOR_TIMEOUT_MS,
   DRAIN_MARGIN_SECONDS,
   RUNTIME_CONTAINER_NAME,
   terminationGracePeriodSeconds,

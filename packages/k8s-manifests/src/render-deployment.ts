@@ -1,13 +1,11 @@
+import { DEFAULT_ACTOR_TIMEOUT_MS, durationMs } from "@asya/envelope";
 import type { AsyncActor } from "./async-actor-schema.js";
-import { durationToMs } from "./internal/duration.js";
 import { actorLabels, selectorLabels } from "./internal/labels.js";
 import type { KubernetesObject } from "./kubernetes-object.js";
 import { actorTimeoutOf, GCP_CREDENTIALS_DIR, runtimeEnv } from "./runtime-env.js";
 
 /** Name of the runtime container in every actor pod. */
 export const RUNTIME_CONTAINER_NAME = "asya-runtime";
-/** The runtime's default handler timeout (SPEC section 4), used to size the grace period. */
-export const DEFAULT_ACTOR_TIMEOUT_MS = 300_000;
 /** Seconds granted on top of the actor timeout to publish outputs, ack and exit after SIGTERM. */
 export const DRAIN_MARGIN_SECONDS = 30;
 
@@ -16,7 +14,7 @@ const GCP_CREDENTIALS_VOLUME = "asya-gcp-credentials";
 /** Seconds between SIGTERM and SIGKILL: an in-flight call may run a full actor timeout, then drain. */
 export function terminationGracePeriodSeconds(actor: AsyncActor): number {
   const timeout = actorTimeoutOf(actor.spec);
-  const timeoutMs = timeout === undefined ? DEFAULT_ACTOR_TIMEOUT_MS : durationToMs(timeout);
+  const timeoutMs = (timeout === undefined ? undefined : durationMs(timeout)) ?? DEFAULT_ACTOR_TIMEOUT_MS;
   return Math.ceil(timeoutMs / 1000) + DRAIN_MARGIN_SECONDS;
 }
 

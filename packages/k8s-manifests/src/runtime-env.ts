@@ -1,3 +1,4 @@
+import { RESILIENCY_ENV } from "@asya/envelope";
 import type { AsyncActorSpec } from "./async-actor-schema.js";
 import { stableJson } from "./internal/plain.js";
 
@@ -71,9 +72,9 @@ export function runtimeEnv(spec: AsyncActorSpec, meshNamespace: string | undefin
     ...literal("ASYA_HANDLER", spec.handler),
     ...literal("ASYA_TRANSPORT", spec.transport.type),
     ...transportEnv(spec),
-    ...literal("ASYA_RESILIENCY_ACTOR_TIMEOUT", durationEnv(actorTimeoutOf(spec))),
-    ...literal("ASYA_RESILIENCY_POLICIES", resiliency?.policies && stableJson(resiliency.policies)),
-    ...literal("ASYA_RESILIENCY_RULES", resiliency?.rules && stableJson(resiliency.rules)),
+    ...literal(RESILIENCY_ENV.actorTimeout, durationEnv(actorTimeoutOf(spec))),
+    ...literal(RESILIENCY_ENV.policies, resiliency?.policies && stableJson(resiliency.policies)),
+    ...literal(RESILIENCY_ENV.rules, resiliency?.rules && stableJson(resiliency.rules)),
     ...literal("ASYA_CONCURRENCY", spec.concurrency),
     // The runtime binds 127.0.0.1 by default; kubelet probes come from outside the container.
     ...literal("ASYA_HEALTH_HOST", "0.0.0.0"),

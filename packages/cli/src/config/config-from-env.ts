@@ -2,6 +2,7 @@ import {
   DEFAULT_MAX_ENVELOPE_BYTES,
   formatPath,
   isValidActorName,
+  RESILIENCY_ENV,
   SINK_ACTOR,
   SUMP_ACTOR,
 } from "@asya/envelope";
@@ -112,21 +113,17 @@ function transportFromEnv(env: Env): TransportConfig {
 }
 
 function resiliencyFromEnv(env: Env): ResiliencyConfig {
-  const timeout = get(env, "ASYA_RESILIENCY_ACTOR_TIMEOUT");
+  const timeout = get(env, RESILIENCY_ENV.actorTimeout);
   let actorTimeout: number | undefined;
   if (timeout !== undefined) {
     try {
-      actorTimeout = parseDuration(timeout, "ASYA_RESILIENCY_ACTOR_TIMEOUT");
+      actorTimeout = parseDuration(timeout, RESILIENCY_ENV.actorTimeout);
     } catch (error) {
-      fail(
-        "ASYA_RESILIENCY_ACTOR_TIMEOUT",
-        (error as Error).message.replace(/^\[asya:runtime\] /, ""),
-        error,
-      );
+      fail(RESILIENCY_ENV.actorTimeout, (error as Error).message.replace(/^\[asya:runtime\] /, ""), error);
     }
   }
-  const policies = json(env, "ASYA_RESILIENCY_POLICIES");
-  const rules = json(env, "ASYA_RESILIENCY_RULES");
+  const policies = json(env, RESILIENCY_ENV.policies);
+  const rules = json(env, RESILIENCY_ENV.rules);
   try {
     return resolveResiliency({
       ...(actorTimeout === undefined ? {} : { actorTimeout }),
@@ -139,10 +136,10 @@ function resiliencyFromEnv(env: Env): ResiliencyConfig {
     const [top, ...inside] = error.path;
     const variable =
       top === "rules"
-        ? "ASYA_RESILIENCY_RULES"
+        ? RESILIENCY_ENV.rules
         : top === "policies"
-          ? "ASYA_RESILIENCY_POLICIES"
-          : "ASYA_RESILIENCY_ACTOR_TIMEOUT";
+          ? RESILIENCY_ENV.policies
+          : RESILIENCY_ENV.actorTimeout;
     const where =
       inside.length === 0
         ? ""

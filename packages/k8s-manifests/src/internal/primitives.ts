@@ -1,6 +1,5 @@
-import { actorNameSchema } from "@asya/envelope";
+import { actorNameSchema, durationSchema } from "@asya/envelope";
 import { z } from "zod";
-import { DURATION_PATTERN } from "./duration.js";
 
 /** An actor name: a DNS-1123 label, the same rule `queueName` enforces. */
 export const actorName = actorNameSchema.max(63);
@@ -16,11 +15,8 @@ export const quantity = z.union([
     ),
 ]);
 
-/** Milliseconds as an integer, or a string such as `"500ms"`, `"2s"`, `"1m"`. */
-export const duration = z.union([
-  z.number().int().min(0),
-  z.string().regex(new RegExp(DURATION_PATTERN), { error: 'must be milliseconds or a duration like "30s"' }),
-]);
+/** Milliseconds as an integer, or a string such as `"500ms"`, `"2s"`, `"1m"` (the runtime's rule). */
+export const duration = durationSchema;
 
 /** A key of a Secret in the actor's namespace. Only references ever appear in manifests, never values. */
 export const secretKeyRef = z.strictObject({

@@ -1,77 +1,20 @@
-import { formatPath, isValidActorName } from "@asya/envelope";
-import { z } from "zod";
+import {
+  DEFAULT_ACTOR_TIMEOUT_MS,
+  DEFAULT_INITIAL_DELAY_MS,
+  durationMs,
+  formatPath,
+  type ResiliencyInput,
+  type RetryPolicyInput,
+  resiliencySchema,
+} from "@asya/envelope";
 import { RuntimeConfigError } from "../errors.js";
-import { durationSchema } from "./duration.js";
 
-/** Default per-call time limit: 5 minutes (as in Asya). */
-export const DEFAULT_ACTOR_TIMEOUT_MS = 300_000;
-/** Default first retry delay of a policy: 1 second. */
-export const DEFAULT_INITIAL_DELAY_MS = 1_000;
+export { DEFAULT_ACTOR_TIMEOUT_MS, DEFAULT_INITIAL_DELAY_MS };
 
 /** Backoff kinds (SPEC section 4). */
 export type BackoffKind = "exponential" | "constant" | "linear";
 
-const actorList = z.array(
-  z.string().refine(isValidActorName, { error: "must be an actor name (DNS-1123 label)" }),
-);
-
-const policySchema = z
-  .object({
-    maxAttempts: z.number().int().min(1).optional(),
-    backoff: z.enum(["exponential", "constant", "linear"]).optional(),
-    initialDelay: durationSchema.optional(),
-    maxInterval: durationSchema.optional(),
-    jitter: z.boolean().optional(),
-    maxDuration: durationSchema.optional(),
-    onExhausted: actorList.optional(),
-    thenRoute: actorList.optional(),
-  })
-  .strict();
-
-const ruleSchema = z
-  .object({ errors: z.array(z.string().min(1)).min(1), policy: z.string().min(1) })
-  .strict();
-
-/** Zod schema of the resiliency input: exactly SPEC section 4's shape (same as the AsyncActor CRD). */
-export const resiliencyInputSchema = z
-  .object({
-    actorTimeout: durationSchema.optional(),
-    timeout: z.object({ actor: durationSchema.optional() }).optional(),
-    policies: z.record(z.string(), policySchema).optional(),
-    rules: z.array(ruleSchema).optional(),
-  })
-  .strict();
-
-/** One policy as written by users (durations as ms numbers or `"2s"` strings). */
-export interface RetryPolicyInput {
-  /** Total attempts including the first. @default 1 */
-  readonly maxAttempts?: number;
-  /** @default "exponential" */
-  readonly backoff?: BackoffKind;
-  /** @default "1s" */
-  readonly initialDelay?: number | string;
-  /** Cap on one delay. @default none */
-  readonly maxInterval?: number | string;
-  /** Multiply delays by a uniform factor in [0.5, 1.5). @default false */
-  readonly jitter?: boolean;
-  /** Budget measured from `x-asya-first-attempt`. @default none */
-  readonly maxDuration?: number | string;
-  /** Actors to route to when exhausted. @default none (x-sink, PolicyExhausted) */
-  readonly onExhausted?: readonly string[];
-  /** Alias of `onExhausted`. */
-  readonly thenRoute?: readonly string[];
-}
-
-/** Resiliency configuration as written by users: SPEC section 4's shape (same as the AsyncActor CRD). */
-export interface ResiliencyInput {
-  /** Per-call limit. @default "5m" */
-  readonly actorTimeout?: number | string;
-  /** Asya's spelling of `actorTimeout`. */
-  readonly timeout?: { readonly actor?: number | string };
-  readonly policies?: Readonly<Record<string, RetryPolicyInput>>;
-  /** Ordered; first match wins. */
-  readonly rules?: ReadonlyArray<{ readonly errors: readonly string[]; readonly policy: string }>;
-}
+export type { ResiliencyInput, RetryPolicyInput };
 
 /** One retry policy after normalisation (all durations in ms). */
 export interface RetryPolicy {
@@ -122,45 +65,34 @@ export function pathText(path: ReadonlyArray<PropertyKey>): string {
 export function checkResiliency(
   input: unknown = {},
 ): { readonly ok: true; readonly config: ResiliencyConfig } | ({ readonly ok: false } & ResiliencyProblem) {
-  const parsed = resiliencyInputSchema.safeParse(input ?? {});
+  // The shared schema (also the AsyncActor CRD's) checks shape and cross-references.
+  const parsed = resiliencySchema.safeParse(input ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return { ok: false, path: issue?.path ?? [], message: issue?.message ?? "invalid" };
   }
   const value = parsed.data;
+  const ms = (duration: number | string | undefined): number | undefined =>
+    duration === undefined ? undefined : durationMs(duration);
   const policies: Record<string, RetryPolicy> = {};
   for (const [name, policy] of Object.entries(value.policies ?? {})) {
-    if (policy.onExhausted !== undefined && policy.thenRoute !== undefined) {
-      return { ok: false, path: ["policies", name], message: "set onExhausted or thenRoute, not both" };
-    }
     policies[name] = {
       name,
       maxAttempts: policy.maxAttempts ?? 1,
       backoff: policy.backoff ?? "exponential",
-      initialDelayMs: policy.initialDelay ?? DEFAULT_INITIAL_DELAY_MS,
-      maxIntervalMs: policy.maxInterval,
+      initialDelayMs: ms(policy.initialDelay) ?? DEFAULT_INITIAL_DELAY_MS,
+      maxIntervalMs: ms(policy.maxInterval),
       jitter: policy.jitter ?? false,
-      maxDurationMs: policy.maxDuration,
+      maxDurationMs: ms(policy.maxDuration),
       onExhausted: policy.onExhausted ?? policy.thenRoute,
     };
-  }
-  const rules = value.rules ?? [];
-  for (const [index, rule] of rules.entries()) {
-    if (policies[rule.policy] === undefined) {
-      const known = Object.keys(policies);
-      return {
-        ok: false,
-        path: ["rules", index, "policy"],
-        message: `unknown policy ${JSON.stringify(rule.policy)} (${known.length === 0 ? "no policies are defined" : `defined: ${known.join(", ")}`})`,
-      };
-    }
   }
   return {
     ok: true,
     config: {
-      actorTimeoutMs: value.actorTimeout ?? value.timeout?.actor ?? DEFAULT_ACTOR_TIMEOUT_MS,
+      actorTimeoutMs: ms(value.actorTimeout ?? value.timeout?.actor) ?? DEFAULT_ACTOR_TIMEOUT_MS,
       policies,
-      rules,
+      rules: value.rules ?? [],
     },
   };
 }

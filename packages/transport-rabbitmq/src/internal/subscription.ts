@@ -10,6 +10,7 @@ import type { Channel, ConsumeMessage } from "amqplib";
 import { classifyRabbitMqError } from "../classify-rabbitmq-error.js";
 import type { ResolvedRabbitMqOptions } from "../rabbitmq-options.js";
 import { MAX_DELAY_MS } from "../topology.js";
+import { AckCoalescer } from "./ack-coalescer.js";
 import type { Connected, ConnectionManager } from "./connection-manager.js";
 import { receivedFrom } from "./message-codec.js";
 import type { Publisher } from "./publisher.js";
@@ -35,6 +36,7 @@ export interface SubscriptionSettings {
 
 interface Attachment {
   readonly channel: Channel;
+  readonly acks: AckCoalescer;
   readonly controller: AbortController;
   consumerTag: string | undefined;
   /** Closed by a drained stop(): settled handlers keep an un-aborted signal. */
@@ -85,6 +87,7 @@ export class RabbitSubscription implements Subscription {
     this.attachment = undefined;
     if (attachment === undefined) return;
     attachment.controller.abort(new Error("transport closed"));
+    attachment.acks.flush();
     await attachment.channel.close().catch(() => undefined);
   }
 
@@ -103,6 +106,7 @@ export class RabbitSubscription implements Subscription {
     for (const open of attachments) {
       if (open === undefined) continue;
       open.graceful = true;
+      open.acks.flush();
       // One synchronous round trip before closing: on RabbitMQ 3.10 quorum queues, acks sent after
       // basic.cancel and immediately followed by channel.close are partly dropped (the messages
       // come back). The broker answers the passive declare only after processing the acks before it.
@@ -115,7 +119,12 @@ export class RabbitSubscription implements Subscription {
     const { queue, concurrency } = this.settings;
     await this.deps.topology.ensureQueue(connected, queue);
     const channel = await connected.connection.createChannel();
-    const attachment: Attachment = { channel, controller: new AbortController(), consumerTag: undefined };
+    const attachment: Attachment = {
+      channel,
+      acks: new AckCoalescer(channel),
+      controller: new AbortController(),
+      consumerTag: undefined,
+    };
     channel.on("error", (error: unknown) => this.report(classifyRabbitMqError(error, this.deps.secrets)));
     channel.on("close", () => this.detached(attachment));
     try {
@@ -172,6 +181,7 @@ export class RabbitSubscription implements Subscription {
       void attachment.channel.close().catch(() => undefined);
       return;
     }
+    attachment.acks.delivered(message.fields.deliveryTag);
     const task = this.process(attachment, message);
     this.inFlight.add(task);
     void task.finally(() => this.inFlight.delete(task));
@@ -214,7 +224,7 @@ export class RabbitSubscription implements Subscription {
     const base = { body: received.body, attributes: received.attributes, messageId: received.id };
     try {
       if (disposition.kind === "ack") {
-        channel.ack(raw);
+        attachment.acks.ack(raw.fields.deliveryTag);
       } else if (disposition.kind === "retry") {
         await this.deps.publisher.publish({
           queue: received.queue,
@@ -224,7 +234,7 @@ export class RabbitSubscription implements Subscription {
             ? {}
             : { delayMs: Math.min(disposition.delayMs, MAX_DELAY_MS) }),
         });
-        channel.ack(raw);
+        attachment.acks.ack(raw.fields.deliveryTag);
       } else {
         await this.deps.publisher.publish({
           queue: deadLetterQueueName(received.queue),
@@ -234,13 +244,14 @@ export class RabbitSubscription implements Subscription {
             deliveryCount: 1,
           },
         });
-        channel.ack(raw);
+        attachment.acks.ack(raw.fields.deliveryTag);
       }
     } catch (error) {
       this.report(classifyRabbitMqError(error, this.deps.secrets), received);
       // Never lose it: a failed retry copy goes back to the queue; a failed dead-letter copy is
       // rejected to the queue's DLX (lands in <queue>-dlq with x-death, reason "rejected").
       try {
+        attachment.acks.settledOtherwise(raw.fields.deliveryTag);
         channel.nack(raw, false, disposition.kind !== "deadLetter");
       } catch {
         // Channel already closed: the broker redelivers the message.

@@ -34,6 +34,15 @@ let registry: LocalRegistry;
 let root: string;
 
 /** Runs a command; a non-zero exit throws with its whole output (the assertion is what it printed). */
+/**
+ * The environment of a user's shell: ours minus NODE_PATH, which pnpm's bin shims point at the
+ * workspace's `.pnpm/node_modules` (every workspace package would then resolve from the app).
+ */
+function userEnv(): NodeJS.ProcessEnv {
+  const { NODE_PATH: _workspace, ...env } = process.env;
+  return env;
+}
+
 async function run(
   command: string,
   args: readonly string[],
@@ -43,7 +52,7 @@ async function run(
   try {
     return await execFileAsync(command, [...args], {
       cwd,
-      env: { ...process.env, npm_config_registry: registry.url, npm_config_update_notifier: "false", ...env },
+      env: { ...userEnv(), npm_config_registry: registry.url, npm_config_update_notifier: "false", ...env },
       maxBuffer: 64 * 1024 * 1024,
       timeout: 240_000,
     });
@@ -196,6 +205,25 @@ describe("packages a Node developer installs from npm", () => {
 
     const demo = await run("npx", ["asya", "demo"], app);
     expect(demo.stdout).toMatch(/^summary: /m);
+
+    // Manifests: the adapter renders its own variables and KEDA trigger from its SDK-free
+    // `/kubernetes` entry point (required from the published dist); an adapter that is not
+    // installed is named.
+    await run("npm", ["install", "--no-audit", "--no-fund", "@asya/k8s-manifests"], app);
+    for (const file of ["pipeline.yaml", "sqs-actor.yaml"]) {
+      writeFileSync(join(app, file), readFileSync(join(REPO_ROOT, "examples/k8s", file)));
+    }
+    const rendered = await run("npx", ["asya", "manifests", "render", "pipeline.yaml"], app);
+    expect(rendered.stdout).toContain("kind: ScaledObject");
+    expect(rendered.stdout).toMatch(
+      /protocol: amqp\n\s+queueName: asya-text-clean\n\s+value: "5"\n\s+name: queue\n\s+type: rabbitmq/,
+    );
+    expect(rendered.stdout).toContain("name: ASYA_RABBITMQ_URL");
+    const noSqs = await exitOf("npx", ["asya", "manifests", "render", "sqs-actor.yaml"], app, {});
+    expect(noSqs.code).not.toBe(0);
+    expect(noSqs.output).toContain(
+      "[asya:k8s-manifests] transport sqs is rendered by @asya/transport-sqs (its variables and KEDA trigger): install it with `npm install @asya/transport-sqs`",
+    );
   }, 300_000);
 
   it("names the missing SDK when an adapter is installed without it", async () => {

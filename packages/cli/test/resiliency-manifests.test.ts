@@ -23,7 +23,7 @@ const actor = (resiliency: unknown): AsyncActorInput =>
 
 /** The container's literal variables, with the Secret-backed URL filled in as Kubernetes would. */
 function containerEnv(input: AsyncActorInput): Record<string, string> {
-  const deployment = renderActor(input).find((object) => object.kind === "Deployment") as {
+  const deployment = renderActor(input).find((object) => object.kind === "Deployment") as unknown as {
     spec: { template: { spec: { containers: Array<{ env: Array<{ name: string; value?: string }> }> } } };
   };
   const env: Record<string, string> = { ASYA_RABBITMQ_URL: "amqp://guest:guest@127.0.0.1:5672" };
@@ -53,7 +53,11 @@ describe("resiliency from AsyncActor to asya run", () => {
   });
 
   it.each([
-    ["a rule naming an unknown policy", { rules: [{ errors: ["Error"], policy: "nope" }] }, "rules[0].policy"],
+    [
+      "a rule naming an unknown policy",
+      { rules: [{ errors: ["Error"], policy: "nope" }] },
+      "rules[0].policy",
+    ],
     [
       "onExhausted and thenRoute together",
       { policies: { p: { onExhausted: ["a"], thenRoute: ["b"] } } },

@@ -9,7 +9,9 @@ export type ManifestErrorCode =
   /** A file could not be read or written. */
   | "IO_ERROR"
   /** The command line is malformed. */
-  | "USAGE";
+  | "USAGE"
+  /** The adapter package of the actor's transport (which renders its part) is not installed. */
+  | "MISSING_ADAPTER";
 
 /** One validation problem with the path of the offending field (e.g. `spec.scaling.maxReplicaCount`). */
 export interface ManifestIssue {

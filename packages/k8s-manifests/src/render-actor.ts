@@ -7,16 +7,12 @@ import { ManifestError } from "./manifest-error.js";
 import { parseAsyncActor } from "./parse-async-actor.js";
 import { type ActorRenderContext, renderDeployment } from "./render-deployment.js";
 import { renderScaling } from "./render-scaling.js";
+import { transportPartOf } from "./transport-kubernetes.js";
 
 function renderServiceAccount(context: ActorRenderContext): KubernetesObject {
   const { actor, objectName, namespace } = context;
-  const { sqs, pubsub } = actor.spec.transport;
-  const annotations: Record<string, string> = {
-    ...(sqs?.roleArn === undefined ? {} : { "eks.amazonaws.com/role-arn": sqs.roleArn }),
-    ...(pubsub?.gcpServiceAccount === undefined
-      ? {}
-      : { "iam.gke.io/gcp-service-account": pubsub.gcpServiceAccount }),
-  };
+  const { kubernetes, settings } = transportPartOf(actor.spec.transport);
+  const annotations = kubernetes.serviceAccountAnnotations(settings);
   return {
     apiVersion: "v1",
     kind: "ServiceAccount",

@@ -2,14 +2,13 @@ import { DEFAULT_ACTOR_TIMEOUT_MS, durationMs } from "@asya/envelope";
 import type { AsyncActor } from "./async-actor-schema.js";
 import { actorLabels, selectorLabels } from "./internal/labels.js";
 import type { KubernetesObject } from "./kubernetes-object.js";
-import { actorTimeoutOf, GCP_CREDENTIALS_DIR, runtimeEnv } from "./runtime-env.js";
+import { actorTimeoutOf, runtimeEnv } from "./runtime-env.js";
+import { transportPartOf } from "./transport-kubernetes.js";
 
 /** Name of the runtime container in every actor pod. */
 export const RUNTIME_CONTAINER_NAME = "asya-runtime";
 /** Seconds granted on top of the actor timeout to publish outputs, ack and exit after SIGTERM. */
 export const DRAIN_MARGIN_SECONDS = 30;
-
-const GCP_CREDENTIALS_VOLUME = "asya-gcp-credentials";
 
 /** Seconds between SIGTERM and SIGKILL: an in-flight call may run a full actor timeout, then drain. */
 export function terminationGracePeriodSeconds(actor: AsyncActor): number {
@@ -34,16 +33,15 @@ export function renderDeployment(context: ActorRenderContext): KubernetesObject 
   const { actor, objectName, namespace } = context;
   const spec = actor.spec;
   const labels = actorLabels(actor, objectName);
-  const credentials = spec.transport.pubsub?.credentialsSecretRef;
+  const { kubernetes, settings } = transportPartOf(spec.transport);
+  const mounts = kubernetes.secretMounts(settings);
   const volumes = [
     ...(spec.volumes ?? []),
-    ...(credentials ? [{ name: GCP_CREDENTIALS_VOLUME, secret: { secretName: credentials.name } }] : []),
+    ...mounts.map((mount) => ({ name: mount.volumeName, secret: { secretName: mount.secretName } })),
   ];
   const volumeMounts = [
     ...(spec.volumeMounts ?? []),
-    ...(credentials
-      ? [{ name: GCP_CREDENTIALS_VOLUME, mountPath: GCP_CREDENTIALS_DIR, readOnly: true }]
-      : []),
+    ...mounts.map((mount) => ({ name: mount.volumeName, mountPath: mount.mountPath, readOnly: true })),
   ];
   const probe = (path: string, periodSeconds: number) => ({
     httpGet: { path, port: "health" },

@@ -3,6 +3,7 @@ import { dnsLabel } from "./internal/dns-name.js";
 import { actorLabels } from "./internal/labels.js";
 import type { KubernetesObject } from "./kubernetes-object.js";
 import type { ActorRenderContext } from "./render-deployment.js";
+import { transportPartOf } from "./transport-kubernetes.js";
 
 /** HPA behaviour of every actor: scale up fast, scale down by one pod a minute after 5 minutes calm. */
 export const ACTOR_HPA_BEHAVIOR = {
@@ -16,57 +17,6 @@ export const ACTOR_HPA_BEHAVIOR = {
     ],
   },
 } as const;
-
-interface TriggerParts {
-  readonly type: string;
-  readonly metadata: Record<string, string>;
-  readonly auth: Record<string, unknown>;
-}
-
-function triggerParts(context: ActorRenderContext, queue: string): TriggerParts {
-  const { transport, scaling } = context.actor.spec;
-  const value = String(scaling.queueLength);
-  if (transport.rabbitmq !== undefined) {
-    const ref = transport.rabbitmq.urlSecretRef;
-    return {
-      type: "rabbitmq",
-      metadata: { protocol: "amqp", queueName: queue, mode: "QueueLength", value },
-      auth: { secretTargetRef: [{ parameter: "host", name: ref.name, key: ref.key }] },
-    };
-  }
-  if (transport.sqs !== undefined) {
-    const sqs = transport.sqs;
-    const base = (sqs.endpoint ?? `https://sqs.${sqs.region}.amazonaws.com`).replace(/\/+$/, "");
-    return {
-      type: "aws-sqs-queue",
-      metadata: {
-        queueURL: `${base}/${sqs.accountId}/${queue}`,
-        queueLength: value,
-        awsRegion: sqs.region,
-        ...(sqs.endpoint === undefined ? {} : { awsEndpoint: sqs.endpoint }),
-      },
-      // Pod identity only: with a roleArn the ServiceAccount carries it and KEDA assumes the workload's role.
-      auth: {
-        podIdentity:
-          sqs.roleArn === undefined ? { provider: "aws" } : { provider: "aws", identityOwner: "workload" },
-      },
-    };
-  }
-  const pubsub = transport.pubsub!;
-  const ref = pubsub.credentialsSecretRef;
-  return {
-    type: "gcp-pubsub",
-    metadata: {
-      subscriptionName: `projects/${pubsub.projectId}/subscriptions/${queue}`,
-      mode: "SubscriptionSize",
-      value,
-    },
-    auth:
-      ref === undefined
-        ? { podIdentity: { provider: "gcp" } }
-        : { secretTargetRef: [{ parameter: "GoogleApplicationCredentials", name: ref.name, key: ref.key }] },
-  };
-}
 
 /** Name of the actor's KEDA TriggerAuthentication. */
 export function triggerAuthenticationName(objectName: string): string {
@@ -83,7 +33,9 @@ export function renderScaling(context: ActorRenderContext): KubernetesObject[] {
   if (!scaling.enabled) return [];
   const labels = actorLabels(actor, objectName);
   const queue = queueName(actor.spec.actor, context.meshNamespace);
-  const parts = triggerParts(context, queue);
+  // The adapter renders its scaler (SPEC section 8): metadata and how KEDA authenticates.
+  const { kubernetes, settings } = transportPartOf(actor.spec.transport);
+  const parts = kubernetes.kedaTrigger({ queue, queueLength: scaling.queueLength, settings });
   const authName = triggerAuthenticationName(objectName);
   const advanced = scaling.advanced;
   const modifiers =
@@ -100,7 +52,7 @@ export function renderScaling(context: ActorRenderContext): KubernetesObject[] {
       apiVersion: "keda.sh/v1alpha1",
       kind: "TriggerAuthentication",
       metadata: { name: authName, namespace, labels },
-      spec: parts.auth,
+      spec: parts.authentication,
     },
     {
       apiVersion: "keda.sh/v1alpha1",

@@ -1,6 +1,7 @@
 import { RESILIENCY_ENV } from "@asya/envelope";
 import type { AsyncActorSpec } from "./async-actor-schema.js";
 import { stableJson } from "./internal/plain.js";
+import { transportPartOf } from "./transport-kubernetes.js";
 
 /** A container environment variable as rendered (value or Secret reference, never a secret value). */
 export interface RenderedEnvVar {
@@ -8,9 +9,6 @@ export interface RenderedEnvVar {
   readonly value?: string | undefined;
   readonly valueFrom?: Readonly<Record<string, unknown>> | undefined;
 }
-
-/** Where a Pub/Sub service-account key Secret is mounted in the runtime container. */
-export const GCP_CREDENTIALS_DIR = "/var/run/secrets/asya/gcp";
 
 function literal(name: string, value: string | number | undefined): RenderedEnvVar[] {
   return value === undefined ? [] : [{ name, value: String(value) }];
@@ -20,33 +18,16 @@ function fromSecret(name: string, secretName: string, key: string): RenderedEnvV
   return { name, valueFrom: { secretKeyRef: { name: secretName, key } } };
 }
 
+/** The adapter's variables (its descriptor's `fromEnv` names): literals or Secret references. */
 function transportEnv(spec: AsyncActorSpec): RenderedEnvVar[] {
-  const { rabbitmq, sqs, pubsub } = spec.transport;
-  if (rabbitmq !== undefined) {
-    return [
-      fromSecret("ASYA_RABBITMQ_URL", rabbitmq.urlSecretRef.name, rabbitmq.urlSecretRef.key),
-      ...literal("ASYA_RABBITMQ_PREFETCH", rabbitmq.prefetch),
-    ];
-  }
-  if (sqs !== undefined) {
-    return [
-      ...literal("ASYA_AWS_REGION", sqs.region),
-      ...literal("ASYA_SQS_ENDPOINT", sqs.endpoint),
-      ...literal("ASYA_SQS_WAIT_TIME_SECONDS", sqs.waitTimeSeconds),
-      ...literal("ASYA_SQS_VISIBILITY_TIMEOUT", sqs.visibilityTimeoutSeconds),
-    ];
-  }
-  if (pubsub !== undefined) {
-    return [
-      ...literal("ASYA_PUBSUB_PROJECT_ID", pubsub.projectId),
-      ...literal("ASYA_PUBSUB_ENDPOINT", pubsub.endpoint),
-      ...literal(
-        "GOOGLE_APPLICATION_CREDENTIALS",
-        pubsub.credentialsSecretRef && `${GCP_CREDENTIALS_DIR}/${pubsub.credentialsSecretRef.key}`,
-      ),
-    ];
-  }
-  return [];
+  const { kubernetes, settings } = transportPartOf(spec.transport);
+  return kubernetes
+    .env(settings)
+    .map((variable) =>
+      "secretKeyRef" in variable
+        ? fromSecret(variable.name, variable.secretKeyRef.name, variable.secretKeyRef.key)
+        : { name: variable.name, value: variable.value },
+    );
 }
 
 /** A duration for an env var: numbers (milliseconds) get an explicit `ms` unit, strings pass as written. */

@@ -6,6 +6,12 @@ export {
   PUBSUB_MAX_MESSAGE_BYTES,
 } from "./constants.js";
 export { transportDescriptor } from "./descriptor.js";
+export {
+  GCP_CREDENTIALS_DIR,
+  PUBSUB_ENV,
+  type PubSubKubernetesSettings,
+  transportKubernetes,
+} from "./kubernetes.js";
 export type {
   OrderingKeyFn,
   PubSubLogger,

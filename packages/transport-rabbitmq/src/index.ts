@@ -1,5 +1,6 @@
 export { classifyRabbitMqError, RABBITMQ_TRANSPORT_NAME } from "./classify-rabbitmq-error.js";
 export { transportDescriptor } from "./descriptor.js";
+export { RABBITMQ_ENV, type RabbitMqKubernetesSettings, transportKubernetes } from "./kubernetes.js";
 export type { RabbitMqLogger, RabbitMqQueueType, RabbitMqTransportOptions } from "./rabbitmq-options.js";
 export { rabbitMqTransportOptionsSchema } from "./rabbitmq-options.js";
 export { createRabbitMqTransport, type RabbitMqTransport } from "./rabbitmq-transport.js";

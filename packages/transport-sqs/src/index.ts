@@ -8,6 +8,7 @@ export {
 } from "./body-codec.js";
 export { classifySqsError } from "./classify-sqs-error.js";
 export { transportDescriptor } from "./descriptor.js";
+export { SQS_ENV, type SqsKubernetesSettings, transportKubernetes } from "./kubernetes.js";
 export { INTERNAL_ATTRIBUTE_PREFIX, MAX_SQS_ATTRIBUTES } from "./message-attributes.js";
 export { type SqsMessageSize, sqsMessageSize } from "./message-size.js";
 export { PACKED_ATTRIBUTES_ATTRIBUTE } from "./outgoing-message.js";

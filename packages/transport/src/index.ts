@@ -45,3 +45,11 @@ export {
 } from "./transport-descriptor.js";
 export type { TransportErrorCode, TransportErrorOptions } from "./transport-error.js";
 export { isTransportError, TransportError } from "./transport-error.js";
+export type {
+  KedaTrigger,
+  KedaTriggerInput,
+  KubernetesEnvVar,
+  KubernetesSecretMount,
+  SecretKeyReference,
+  TransportKubernetes,
+} from "./transport-kubernetes.js";

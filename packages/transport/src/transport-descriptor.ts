@@ -1,5 +1,6 @@
 import type { Transport } from "./transport.js";
 import { TransportError } from "./transport-error.js";
+import type { TransportKubernetes } from "./transport-kubernetes.js";
 
 /** Environment variables as a descriptor reads them. */
 export type TransportEnv = Readonly<Record<string, string | undefined>>;
@@ -25,7 +26,7 @@ export interface TransportEnvVariable {
  * `transportDescriptor`, and `asya run` (via `ASYA_TRANSPORT=<kind>`), the configuration and the docs
  * find it through {@link TRANSPORT_PACKAGES}. A new broker is a new package plus one line there.
  */
-export interface TransportDescriptor<TOptions = unknown> {
+export interface TransportDescriptor<TOptions = unknown, TKubernetesSettings = unknown> {
   /** The `ASYA_TRANSPORT` value, e.g. `rabbitmq`. */
   readonly kind: string;
   /** The npm package that exports this descriptor. */
@@ -41,6 +42,11 @@ export interface TransportDescriptor<TOptions = unknown> {
   fromEnv(env: TransportEnv): TOptions;
   /** Creates the transport (the logger, when given, gets connection events). */
   create(options: TOptions, context: { readonly logger?: TransportLogger }): Transport;
+  /**
+   * Its part of an actor's Kubernetes objects (variables, pod identity, KEDA trigger); the same
+   * object the package exports SDK-free at `<packageName>/kubernetes`.
+   */
+  readonly kubernetes?: TransportKubernetes<TKubernetesSettings>;
 }
 
 /** A registry entry: the package exporting the descriptor, and its SDK (for install hints). */
@@ -51,7 +57,8 @@ export interface TransportPackage {
 
 /**
  * The registry of broker adapters by `ASYA_TRANSPORT` kind: one line per broker. Adapters are loaded
- * by dynamic import when used, so an application installs only its own.
+ * by dynamic import when used, so an application installs only its own; `@asya/k8s-manifests`
+ * loads `<packageName>/kubernetes` (no SDK) to render an actor of that kind.
  */
 export const TRANSPORT_PACKAGES: Readonly<Record<string, TransportPackage>> = Object.freeze({
   rabbitmq: { packageName: "@asya/transport-rabbitmq", sdk: "amqplib" },
@@ -65,7 +72,9 @@ const registered = new Map<string, TransportDescriptor>();
  * Registers a descriptor in this process (a broker outside the registry, or a test double); it
  * takes precedence over {@link TRANSPORT_PACKAGES} for its kind.
  */
-export function registerTransport<TOptions>(descriptor: TransportDescriptor<TOptions>): void {
+export function registerTransport<TOptions, TKubernetesSettings>(
+  descriptor: TransportDescriptor<TOptions, TKubernetesSettings>,
+): void {
   registered.set(descriptor.kind, descriptor as TransportDescriptor);
 }
 
@@ -80,9 +89,9 @@ export function transportKinds(): string[] {
 }
 
 /** Identity, for type inference of a descriptor's options. */
-export function defineTransport<TOptions>(
-  descriptor: TransportDescriptor<TOptions>,
-): TransportDescriptor<TOptions> {
+export function defineTransport<TOptions, TKubernetesSettings = unknown>(
+  descriptor: TransportDescriptor<TOptions, TKubernetesSettings>,
+): TransportDescriptor<TOptions, TKubernetesSettings> {
   return descriptor;
 }
 

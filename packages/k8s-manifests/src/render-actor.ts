@@ -28,7 +28,8 @@ function renderServiceAccount(context: ActorRenderContext): KubernetesObject {
 /**
  * Renders everything one actor needs, as plain objects in apply order: ServiceAccount, Deployment,
  * and (unless `scaling.enabled` is false) a KEDA TriggerAuthentication and ScaledObject. Queue
- * resources are not rendered: the transports create their queues (`ensureQueue`) at start.
+ * resources are not rendered: RabbitMQ actors declare theirs at start; SQS and Pub/Sub queues must
+ * exist unless `spec.env` sets `ASYA_QUEUE_AUTO_CREATE=true`.
  * Object names are `metadata.name` (default `spec.actor`); queue names follow `queueName(actor,
  * namespace)` with `spec.namespace`, else `metadata.namespace`, as the mesh namespace.
  * @param asyncActor A parsed AsyncActor, or raw input (it is validated with the zod schema).

@@ -4,6 +4,7 @@ import {
   envError,
   envInt,
   envValue,
+  QUEUE_AUTO_CREATE_OFF,
   QUEUE_AUTO_CREATE_VARIABLE,
 } from "@asya/transport";
 import { PUBSUB_ENV, type PubSubKubernetesSettings, transportKubernetes } from "./kubernetes.js";
@@ -19,12 +20,7 @@ export const transportDescriptor = defineTransport<PubSubTransportOptions, PubSu
   packageName: "@asya/transport-pubsub",
   sdk: "@google-cloud/pubsub",
   env: [
-    {
-      name: QUEUE_AUTO_CREATE_VARIABLE,
-      default: "false",
-      meaning:
-        "create missing queues (and their DLQs) on first use; off in production, where manifests own them",
-    },
+    QUEUE_AUTO_CREATE_OFF,
     { name: PUBSUB_ENV.projectId, default: "(required)", meaning: "GCP project" },
     { name: PUBSUB_ENV.endpoint, default: "PUBSUB_EMULATOR_HOST", meaning: "Pub/Sub API endpoint" },
     {

@@ -1,4 +1,11 @@
-import { defineTransport, envBool, envInt, envValue, QUEUE_AUTO_CREATE_VARIABLE } from "@asya/transport";
+import {
+  defineTransport,
+  envBool,
+  envInt,
+  envValue,
+  QUEUE_AUTO_CREATE_OFF,
+  QUEUE_AUTO_CREATE_VARIABLE,
+} from "@asya/transport";
 import { SQS_ENV, type SqsKubernetesSettings, transportKubernetes } from "./kubernetes.js";
 import { createSqsTransport } from "./sqs-transport.js";
 import type { SqsTransportOptions } from "./sqs-transport-options.js";
@@ -12,12 +19,7 @@ export const transportDescriptor = defineTransport<SqsTransportOptions, SqsKuber
   packageName: "@asya/transport-sqs",
   sdk: "@aws-sdk/client-sqs",
   env: [
-    {
-      name: QUEUE_AUTO_CREATE_VARIABLE,
-      default: "false",
-      meaning:
-        "create missing queues (and their DLQs) on first use; off in production, where manifests own them",
-    },
+    QUEUE_AUTO_CREATE_OFF,
     { name: SQS_ENV.endpoint, default: "AWS", meaning: "SQS endpoint (emulators)" },
     { name: SQS_ENV.region, default: "AWS_REGION", meaning: "SQS region" },
     { name: SQS_ENV.waitTimeSeconds, default: "20", meaning: "long-poll wait, 0-20" },

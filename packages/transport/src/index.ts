@@ -32,6 +32,7 @@ export {
   envError,
   envInt,
   envValue,
+  QUEUE_AUTO_CREATE_OFF,
   QUEUE_AUTO_CREATE_VARIABLE,
   registeredTransport,
   registerTransport,

@@ -139,6 +139,13 @@ export function envBool(env: TransportEnv, transport: string, name: string): boo
 /** Asya's name for the one queue-creation setting; each adapter documents its default. */
 export const QUEUE_AUTO_CREATE_VARIABLE = "ASYA_QUEUE_AUTO_CREATE";
 
+/** The queue-creation setting of an adapter that leaves queues to manifests unless told otherwise. */
+export const QUEUE_AUTO_CREATE_OFF: TransportEnvVariable = Object.freeze({
+  name: QUEUE_AUTO_CREATE_VARIABLE,
+  default: "false",
+  meaning: "create missing queues (and their DLQs) on first use; off in production, where manifests own them",
+});
+
 /** The configuration error of variable `name` (never retryable). */
 export function envError(transport: string, name: string, message: string): TransportError {
   return new TransportError(`${name}: ${message}`, {

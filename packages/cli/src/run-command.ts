@@ -51,7 +51,13 @@ const CREW_ACTORS: ReadonlyArray<{
           : config.sinkStore === "http" && config.sinkUrl !== undefined
             ? createHttpCallbackStore(config.sinkUrl)
             : createStdoutStore((line) => io.stdout.write(line));
-      return createSinkActor({ ...common, name: config.sinkActor, sump: config.sumpActor, store });
+      return createSinkActor({
+        ...common,
+        name: config.sinkActor,
+        sump: config.sumpActor,
+        store,
+        gateway: config.gateway,
+      });
     },
   },
   {
@@ -123,6 +129,7 @@ export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Prom
       handler,
       resiliency: config.resiliency,
       sink: config.sinkActor,
+      gateway: config.gateway,
     });
   }
   // An actor runs until it is told to stop, even when nothing else holds the event loop open (no

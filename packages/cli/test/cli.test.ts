@@ -72,6 +72,57 @@ describe("asya CLI", () => {
   });
 });
 
+describe("asya run with a gateway", () => {
+  it("reports to ASYA_GATEWAY_URL with ASYA_GATEWAY_TOKEN under ASYA_GATEWAY_PREFIX", async () => {
+    const { createServer } = await import("node:http");
+    const paths: string[] = [];
+    const auth: Array<string | undefined> = [];
+    const server = createServer((request, response) => {
+      paths.push(`${request.method} ${request.url}`);
+      auth.push(request.headers.authorization);
+      request.resume();
+      request.on("end", () => response.writeHead(request.method === "GET" ? 404 : 204).end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const gateway = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const transport = createMemoryTransport();
+    const spy = createEnvelopeSpy(transport);
+    let stop!: () => void;
+    const shutdown = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    const cli = io(
+      {
+        ASYA_ACTOR_NAME: "clean",
+        ASYA_HANDLER: "@asya/cli/demo#clean",
+        ASYA_GATEWAY_URL: gateway,
+        ASYA_GATEWAY_PREFIX: "/gw",
+        ASYA_GATEWAY_TOKEN: "internal-token",
+      },
+      shutdown,
+    );
+    const running = runActorFromEnv(cli.io, { transport });
+    const { createEnvelope, encodeEnvelope } = await import("@asya/envelope");
+    await transport.publish("asya-clean", {
+      body: encodeEnvelope(
+        createEnvelope({
+          id: "gw-1",
+          route: ["clean"],
+          headers: { "x-asya-gateway-url": gateway },
+          payload: { doc: "d", text: " a " },
+        }),
+      ),
+    });
+    await spy.waitFor("gw-1", { to: "x-sink" });
+    stop();
+    expect(await running).toBe(0);
+    await transport.close();
+    server.close();
+    expect(paths).toEqual(["GET /gw/mesh/gw-1", "POST /gw/mesh/gw-1/events"]);
+    expect(auth).toEqual(["Bearer internal-token", "Bearer internal-token"]);
+  });
+});
+
 describe("asya replay and sink tail", () => {
   it("replay finds the envelope in the sump file and re-injects it; unknown ids exit 1", async () => {
     const { mkdtemp, writeFile } = await import("node:fs/promises");

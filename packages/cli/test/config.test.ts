@@ -67,6 +67,23 @@ describe("configFromEnv", () => {
     });
   });
 
+  it("reads the trusted gateway: URL, allowed origins, prefix (empty allowed) and token", () => {
+    expect(configFromEnv({}).gateway).toEqual({});
+    expect(
+      configFromEnv({
+        ASYA_GATEWAY_URL: "http://gateway:8081",
+        ASYA_GATEWAY_ALLOWED_ORIGINS: "http://gateway-b:8081, https://gw.example.com",
+        ASYA_GATEWAY_PREFIX: "",
+        ASYA_GATEWAY_TOKEN: "t0ken",
+      }).gateway,
+    ).toEqual({
+      url: "http://gateway:8081",
+      allowedOrigins: ["http://gateway-b:8081", "https://gw.example.com"],
+      prefix: "",
+      token: "t0ken",
+    });
+  });
+
   it("the SQS and Pub/Sub descriptors read their variables, with fallbacks", () => {
     expect(sqsDescriptor.fromEnv({ AWS_REGION: "eu-west-1", ASYA_SQS_WAIT_TIME_SECONDS: "5" })).toEqual({
       region: "eu-west-1",
@@ -103,6 +120,9 @@ describe("configFromEnv", () => {
     ["ASYA_LOG_LEVEL", { ASYA_LOG_LEVEL: "loud" }],
     ["ASYA_ACTOR_SINK", { ASYA_ACTOR_SINK: "X" }],
     ["ASYA_METRICS_ENABLED", { ASYA_METRICS_ENABLED: "maybe" }],
+    ["ASYA_GATEWAY_URL", { ASYA_GATEWAY_URL: "gateway:8081" }],
+    ["ASYA_GATEWAY_ALLOWED_ORIGINS", { ASYA_GATEWAY_ALLOWED_ORIGINS: "http://a:1, http://b:2/path" }],
+    ["ASYA_GATEWAY_PREFIX", { ASYA_GATEWAY_PREFIX: "api/v1" }],
   ])("invalid %s is named in the error", (variable, env) => {
     let caught: unknown;
     try {

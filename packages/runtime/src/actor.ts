@@ -8,6 +8,8 @@ import {
   resolveResiliency,
 } from "./config/resiliency-config.js";
 import { type PayloadIssue, RuntimeConfigError } from "./errors.js";
+import { createGatewayClient } from "./gateway/gateway-client.js";
+import { type GatewayOptions, resolveGatewayConfig } from "./gateway/gateway-options.js";
 import type { Handler } from "./handler-types.js";
 import { type ActorHandle, createActorHost } from "./internal/actor-host.js";
 import { createMessagePath } from "./internal/message-path/message-path.js";
@@ -60,6 +62,11 @@ export interface ActorOptions<TPayload = unknown> {
    * deterministically, in milliseconds. @default systemClock
    */
   readonly clock?: Clock;
+  /**
+   * The trusted gateway for task reports and pre-flight (GATEWAY.md section 3). Without `url` or
+   * `allowedOrigins`, `x-asya-gateway-url` headers are ignored: nothing is reported.
+   */
+  readonly gateway?: GatewayOptions;
 }
 
 /** What `payloadSchema` needs: zod's `safeParse` shape (zod 3 and 4 schemas both fit). */
@@ -138,6 +145,9 @@ export function createActor<TPayload = unknown>(options: ActorOptions<TPayload>)
   const logger = (options.logger ?? createJsonLogger()).child({ actor: options.name });
   const shutdown = new AbortController();
   const clock = options.clock ?? systemClock;
+  const gateway = createGatewayClient(resolveGatewayConfig(options.gateway), logger, () =>
+    metrics.gatewayReportDropped(),
+  );
   const process = createMessagePath({
     actor: options.name,
     namespace,
@@ -155,6 +165,7 @@ export function createActor<TPayload = unknown>(options: ActorOptions<TPayload>)
     clock,
     calls: new Set(),
     ...(options.random === undefined ? {} : { random: options.random }),
+    gateway,
   });
   return createActorHost({
     actor: options.name,

@@ -43,6 +43,46 @@ export interface RuntimeConfig {
   readonly sinkFile: string;
   readonly sinkUrl: string | undefined;
   readonly sumpFile: string;
+  /** The trusted gateway (`ASYA_GATEWAY_*`), for task reports and pre-flight. */
+  readonly gateway: GatewayEnvConfig;
+}
+
+/** What `ASYA_GATEWAY_URL`, `_ALLOWED_ORIGINS`, `_PREFIX` and `_TOKEN` say (checked by `createActor`). */
+export interface GatewayEnvConfig {
+  readonly url?: string;
+  readonly allowedOrigins?: readonly string[];
+  readonly prefix?: string;
+  readonly token?: string;
+}
+
+function gatewayFromEnv(env: Env): GatewayEnvConfig {
+  const url = get(env, "ASYA_GATEWAY_URL");
+  if (url !== undefined && !/^https?:\/\/[^\s/]+/.test(url))
+    fail("ASYA_GATEWAY_URL", "must be an http(s) URL");
+  const origins = get(env, "ASYA_GATEWAY_ALLOWED_ORIGINS")
+    ?.split(",")
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== "");
+  for (const origin of origins ?? []) {
+    if (!/^https?:\/\/[^\s/]+\/?$/.test(origin)) {
+      fail(
+        "ASYA_GATEWAY_ALLOWED_ORIGINS",
+        `${JSON.stringify(origin)} is not an http(s) origin (scheme://host:port)`,
+      );
+    }
+  }
+  // Unset and empty differ for the prefix: "" is a valid prefix (a gateway mounted at the root).
+  const prefix = env.ASYA_GATEWAY_PREFIX?.trim();
+  if (prefix !== undefined && prefix !== "" && !prefix.startsWith("/")) {
+    fail("ASYA_GATEWAY_PREFIX", 'must start with "/" (or be empty)');
+  }
+  const token = get(env, "ASYA_GATEWAY_TOKEN");
+  return {
+    ...(url === undefined ? {} : { url }),
+    ...(origins === undefined || origins.length === 0 ? {} : { allowedOrigins: origins }),
+    ...(prefix === undefined ? {} : { prefix }),
+    ...(token === undefined ? {} : { token }),
+  };
 }
 
 /** Environment variables as read by {@link configFromEnv}. */
@@ -209,5 +249,6 @@ export function configFromEnv(env: Env = process.env): RuntimeConfig {
     sinkFile: get(env, "ASYA_SINK_FILE") ?? "asya-results.jsonl",
     sinkUrl,
     sumpFile: get(env, "ASYA_SUMP_FILE") ?? "asya-sump.jsonl",
+    gateway: gatewayFromEnv(env),
   };
 }

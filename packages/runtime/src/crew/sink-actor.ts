@@ -1,5 +1,8 @@
-import { encodeEnvelope, queueName, SINK_ACTOR, SUMP_ACTOR } from "@asya/envelope";
+import { type Envelope, encodeEnvelope, queueName, SINK_ACTOR, SUMP_ACTOR } from "@asya/envelope";
+import { createGatewayClient, type GatewayEvent } from "../gateway/gateway-client.js";
+import { type GatewayOptions, resolveGatewayConfig } from "../gateway/gateway-options.js";
 import type { ActorHandle } from "../internal/actor-host.js";
+import { silentLogger } from "../observability/logger.js";
 import { type CrewOptions, createCrewActor } from "./crew-actor.js";
 import { createStdoutStore, type ResultStore } from "./result-store.js";
 
@@ -11,6 +14,27 @@ export interface SinkActorOptions extends CrewOptions {
   readonly name?: string;
   /** Where failed envelopes are forwarded. @default "x-sump" */
   readonly sump?: string;
+  /** The trusted gateway that gets the final status of every root task (GATEWAY.md section 3). */
+  readonly gateway?: GatewayOptions;
+}
+
+/** The final status report of a finished root envelope, or undefined (ended paused: no final). */
+export function finalReport(envelope: Envelope): GatewayEvent | undefined {
+  const phase = envelope.status?.phase;
+  if (phase === "succeeded" || phase === undefined || phase === "pending" || phase === "processing") {
+    return { type: "status", status: "succeeded", data: { status: "succeeded", result: envelope.payload } };
+  }
+  if (phase === "failed") {
+    const error = envelope.status?.error ?? envelope.status?.reason ?? "failed";
+    return { type: "status", status: "failed", data: { status: "failed", error } };
+  }
+  if (phase === "canceled") return { type: "status", status: "canceled", data: { status: "canceled" } };
+  return undefined;
+}
+
+/** Whether `envelope` is a task of its own: not a fan-out child, not a fan-in part. */
+function isRoot(envelope: Envelope): boolean {
+  return envelope.parent_id === undefined && envelope.headers?.["x-asya-fan-in"] === undefined;
 }
 
 /**
@@ -24,10 +48,20 @@ export interface SinkActorOptions extends CrewOptions {
 export function createSinkActor(options: SinkActorOptions): ActorHandle {
   const store = options.store ?? createStdoutStore();
   const sumpQueue = queueName(options.sump ?? SUMP_ACTOR, options.namespace);
+  const gateway = createGatewayClient(
+    resolveGatewayConfig(options.gateway),
+    (options.logger ?? silentLogger).child({ actor: options.name ?? SINK_ACTOR }),
+  );
   return createCrewActor({
     ...options,
     name: options.name ?? SINK_ACTOR,
     consume: async (envelope, { logger: log }) => {
+      // Durable finals: the message is acked only once the gateway took the task's final status.
+      const target = isRoot(envelope) ? gateway.targetOf(envelope) : undefined;
+      const report = target === undefined ? undefined : finalReport(envelope);
+      if (target !== undefined && report !== undefined && !(await gateway.final(target, report))) {
+        throw new Error("the gateway did not take the final status");
+      }
       await store.write(envelope);
       if (envelope.status?.phase === "failed") {
         await options.transport.publish(sumpQueue, { body: encodeEnvelope(envelope) });

@@ -137,6 +137,23 @@ export function failedEnvelope(
   return { envelope: failed, actor: sink, terminal: true };
 }
 
+/** A terminal envelope for the sink in `phase` (canceled / paused by pre-flight), route and payload unchanged. */
+export function terminalEnvelope(
+  self: string,
+  sink: string,
+  envelope: Envelope,
+  phase: "canceled" | "paused",
+  reason: StatusReason,
+  now: Date,
+): Outgoing {
+  const stopped = stampStatus(
+    { ...envelope, headers: withoutFirstAttempt(envelope.headers) },
+    { phase, reason, actor: self },
+    now,
+  );
+  return { envelope: stopped, actor: sink, terminal: true };
+}
+
 /** `onExhausted`: next = the given actors, advanced so the first of them is `curr`; phase failed. */
 export function policyRoutedEnvelope(
   working: Envelope,

@@ -10,7 +10,9 @@ export type MessageOutcome =
   | "failed"
   | "routed"
   | "deferred"
-  | "redelivered";
+  | "redelivered"
+  /** Not called: pre-flight found the task canceled or paused at the gateway. */
+  | "stopped";
 
 /** The metrics one actor records, to the OTel meter and to the `/metrics` registry at once. */
 export interface ActorMetrics {
@@ -19,6 +21,8 @@ export interface ActorMetrics {
   handlerDuration(ms: number, outcome: string): void;
   endToEndAge(ms: number): void;
   inFlight(delta: number): void;
+  /** A best-effort gateway report was dropped (queue full while the gateway is slow or down). */
+  gatewayReportDropped(): void;
 }
 
 /**
@@ -34,7 +38,15 @@ export function createActorMetrics(actor: string, registry: MetricsRegistry, met
   const inflight = m.createUpDownCounter("asya.messages.in_flight", {
     description: "Handler calls in flight",
   });
+  const dropped = m.createCounter("asya.gateway.reports_dropped", {
+    description: "Best-effort gateway reports dropped (queue full)",
+  });
   const actorLabels = Object.freeze({ actor });
+  const droppedSeries = registry.counter(
+    "asya_gateway_reports_dropped_total",
+    "Best-effort gateway reports dropped because the gateway was slow or down",
+    actorLabels,
+  );
   const receivedSeries = registry.counter("asya_messages_received_total", "Messages received", actorLabels);
   const ageSeries = registry.histogram(
     "asya_envelope_age_seconds",
@@ -87,6 +99,10 @@ export function createActorMetrics(actor: string, registry: MetricsRegistry, met
       current += delta;
       inflight.add(delta, actorLabels);
       inFlightSeries.set(current);
+    },
+    gatewayReportDropped() {
+      dropped.add(1, actorLabels);
+      droppedSeries.inc();
     },
   };
 }

@@ -1,9 +1,8 @@
 import type { Envelope } from "@asya/envelope";
 import type { Context } from "@opentelemetry/api";
 import { ShutdownError, TimeoutError } from "../../errors.js";
+import type { GatewayTarget } from "../../gateway/gateway-client.js";
 import type { HandlerOutput } from "../../handler-types.js";
-import type { Logger } from "../../observability/logger.js";
-import { reportProgress } from "../progress.js";
 import { HandlerCall } from "./handler-call.js";
 import { invokeHandler } from "./invoke-handler.js";
 import type { PathDeps } from "./path-deps.js";
@@ -25,7 +24,7 @@ export async function invoke(
   working: Envelope,
   limitMs: number,
   traceContext: Context,
-  log: Logger,
+  target: GatewayTarget | undefined,
 ): Promise<Invoked> {
   const call = new HandlerCall();
   if (deps.shutdownSignal.aborted) call.abort(new ShutdownError());
@@ -41,7 +40,10 @@ export async function invoke(
       envelope: working,
       call,
       traceContext,
-      onFly: (partial) => reportProgress(working, deps.actor, "partial", partial, log),
+      onFly:
+        target === undefined
+          ? () => undefined
+          : (partial) => deps.gateway.report(target, { type: "fly", data: partial }),
     });
     if (call.aborted) throw call.reason;
     return { kind: "outputs", outputs };

@@ -4,13 +4,13 @@ import { PayloadValidationError, ShutdownError } from "../../errors.js";
 import { type Logger, lazyChild } from "../../observability/logger.js";
 import { endSpan, startHandlerSpan, traceIdOf } from "../../observability/tracing.js";
 import { publishDelayed } from "../delayed-publish.js";
-import { reportProgress } from "../progress.js";
 import { admit } from "./admit.js";
 import { decode } from "./decode.js";
 import { invoke } from "./invoke.js";
 import type { PathDeps } from "./path-deps.js";
-import { type Plan, planFailed, planFailure, planSuccess } from "./plan.js";
+import { type Plan, planFailed, planFailure, planPreflightStop, planSuccess } from "./plan.js";
 import { createPublisher, type Sent } from "./publish.js";
+import { runningReport } from "./reports.js";
 
 /** Processes one delivery; returns how to settle it. Never throws. */
 export type MessageProcessor = (message: ReceivedMessage) => Promise<Disposition>;
@@ -95,15 +95,24 @@ export function createMessagePath(deps: PathDeps): MessageProcessor {
     }
     const createdMs = Date.parse(working.status?.created_at ?? "");
     if (Number.isFinite(createdMs)) metrics.endToEndAge(at.getTime() - createdMs);
-    reportProgress(working, actor, "received", undefined, log);
-    reportProgress(working, actor, "processing", undefined, log);
+    const target = deps.gateway.targetOf(working);
+    if (target !== undefined) {
+      // Pre-flight (GATEWAY.md section 3): a canceled or paused task does not reach the handler.
+      const answer = await deps.gateway.preflight(target);
+      if (answer !== "proceed") {
+        log.info("task is not running at the gateway; handler not called", { task_status: answer });
+        const plan = planPreflightStop(deps, working, answer, new Date(now()));
+        return settle(plan, await publish(plan, undefined), message, log);
+      }
+      deps.gateway.report(target, runningReport(actor, working));
+    }
 
     // 3. invoke, inside the handler span
     const { span, ctx } = startHandlerSpan(deps.tracer, actor, envelope.headers, {
       "asya.envelope.id": envelope.id,
       "asya.attempt": working.status?.attempt ?? 1,
     });
-    const invoked = await invoke(deps, working, limitMs, ctx, log);
+    const invoked = await invoke(deps, working, limitMs, ctx, target);
     if (invoked.kind === "shutdown") {
       endSpan(span, "shutdown", new ShutdownError());
       log.info("aborted by shutdown; leaving the message for redelivery");
@@ -122,7 +131,8 @@ export function createMessagePath(deps: PathDeps): MessageProcessor {
       invoked.kind === "error"
         ? planFailure(deps, working, invoked.error, message.queue, done, log)
         : planSuccess(deps, working, invoked.outputs, message.queue, done, log);
-    if (invoked.kind === "outputs") reportProgress(working, actor, "completed", undefined, log);
+    // FLY events reach the gateway before the outputs do (at most one request timeout of waiting).
+    if (target !== undefined) await deps.gateway.flush(target);
 
     // 5. publish (with at most one fallback plan for what could not be sent)
     let sent = await publish(plan, ctx);

@@ -2,6 +2,7 @@ import type { Clock, Timers, Transport } from "@asya/transport";
 import type { Tracer } from "@opentelemetry/api";
 import type { PayloadSchema } from "../../actor.js";
 import type { ResiliencyConfig } from "../../config/resiliency-config.js";
+import type { GatewayClient } from "../../gateway/gateway-client.js";
 import type { Handler } from "../../handler-types.js";
 import type { ActorMetrics } from "../../observability/actor-metrics.js";
 import type { Logger } from "../../observability/logger.js";
@@ -31,4 +32,6 @@ export interface PathDeps {
   /** Aborted when the actor stops: in-flight calls end and their messages go back. */
   readonly shutdownSignal: AbortSignal;
   readonly random?: () => number;
+  /** Task reports and pre-flight (GATEWAY.md section 3). */
+  readonly gateway: GatewayClient;
 }

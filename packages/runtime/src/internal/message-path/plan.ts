@@ -4,7 +4,7 @@ import type { HandlerOutput } from "../../handler-types.js";
 import type { MessageOutcome } from "../../observability/actor-metrics.js";
 import type { Logger } from "../../observability/logger.js";
 import { decideOnError } from "../error-decision.js";
-import { failedEnvelope, type Outgoing, successEnvelopes } from "../outgoing.js";
+import { failedEnvelope, type Outgoing, successEnvelopes, terminalEnvelope } from "../outgoing.js";
 import type { PathDeps } from "./path-deps.js";
 
 /** What a message turns into: the envelopes to publish and how to count the message. */
@@ -31,6 +31,24 @@ export function planFailed(
   return {
     outs: [failedEnvelope(deps.actor, deps.sinkActor, envelope, reason, error, now)],
     outcome: "failed",
+    reason,
+  };
+}
+
+/**
+ * Pre-flight found the task canceled or paused at the gateway: the input ends at the sink with that
+ * phase (`PreFlightCanceled` / `PreFlightPaused`), route and payload unchanged, handler not called.
+ */
+export function planPreflightStop(
+  deps: PathDeps,
+  envelope: Envelope,
+  answer: "canceled" | "paused",
+  now: Date,
+): Plan {
+  const reason: StatusReason = answer === "canceled" ? "PreFlightCanceled" : "PreFlightPaused";
+  return {
+    outs: [terminalEnvelope(deps.actor, deps.sinkActor, envelope, answer, reason, now)],
+    outcome: "stopped",
     reason,
   };
 }

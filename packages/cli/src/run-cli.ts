@@ -1,7 +1,9 @@
 import { parseArgs } from "node:util";
+import { createTask, gatewayClientConfig, taskRequest, watchTask } from "./call-command.js";
 import type { CliIo } from "./cli-io.js";
 import { configFromEnv } from "./config/config-from-env.js";
 import { runDemo } from "./demo/run-demo.js";
+import { runGatewayFromEnv } from "./gateway-command.js";
 import { replayFromFile } from "./replay-command.js";
 import { runActorFromEnv } from "./run-command.js";
 import { sendEnvelopes } from "./send-command.js";
@@ -20,6 +22,11 @@ export const USAGE = `usage: asya <command>
   replay <id> [--to actor] [--file F]
                           re-inject a failed envelope from x-sump's store (ASYA_SUMP_FILE)
   manifests ...           render Kubernetes manifests (needs @asya/k8s-manifests)
+  gateway                 run the mesh API (ASYA_GATEWAY_* env vars; SIGTERM/SIGINT stops)
+  call <tool|actor> --payload JSON [--gateway URL]
+                          start a task through the gateway and follow it live (exit 1 unless it succeeds)
+  task get|watch|cancel <id> | task list [--status S]
+                          read, follow, cancel or list tasks at the gateway
 `;
 
 /**
@@ -103,6 +110,61 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }
       case "manifests":
         return await runManifests(rest, io);
+      case "gateway":
+        return await runGatewayFromEnv(io);
+      case "call": {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { payload: { type: "string" }, gateway: { type: "string" } },
+        });
+        const name = positionals[0];
+        if (name === undefined || values.payload === undefined) {
+          io.stderr.write("usage: asya call <tool|actor> --payload JSON [--gateway URL]\n");
+          return 2;
+        }
+        let payload: unknown;
+        try {
+          payload = JSON.parse(values.payload);
+        } catch (error) {
+          io.stderr.write(`[asya:cli] --payload is not JSON: ${(error as Error).message}\n`);
+          return 2;
+        }
+        const config = gatewayClientConfig(io.env, values.gateway);
+        const id = await createTask(config, name, payload);
+        io.stderr.write(`task ${id}\n`);
+        return await watchTask(config, id, io);
+      }
+      case "task": {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            gateway: { type: "string" },
+            status: { type: "string" },
+            limit: { type: "string" },
+            offset: { type: "string" },
+          },
+        });
+        const [action, id] = positionals;
+        const config = gatewayClientConfig(io.env, values.gateway);
+        if (action === "list") {
+          return await taskRequest(
+            config,
+            "list",
+            undefined,
+            { status: values.status, limit: values.limit, offset: values.offset },
+            io,
+          );
+        }
+        if ((action === "get" || action === "watch" || action === "cancel") && id !== undefined) {
+          return action === "watch"
+            ? await watchTask(config, id, io)
+            : await taskRequest(config, action, id, {}, io);
+        }
+        io.stderr.write("usage: asya task get|watch|cancel <id> | asya task list [--status S] [--limit N]\n");
+        return 2;
+      }
       case undefined:
       case "help":
       case "--help":

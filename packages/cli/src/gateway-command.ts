@@ -1,0 +1,151 @@
+import { isValidActorName } from "@asya/envelope";
+import { createGateway, createMemoryTaskStore, type TaskStore, watchRegistryFile } from "@asya/gateway";
+import { createJsonLogger, parseDuration, RuntimeConfigError } from "@asya/runtime";
+import type { CliIo } from "./cli-io.js";
+import { configFromEnv } from "./config/config-from-env.js";
+import { loadTransport } from "./config/load-transport.js";
+
+/** What `asya gateway` reads from the environment. */
+export interface GatewayEnvConfig {
+  readonly port: number;
+  readonly internalPort: number;
+  readonly host: string;
+  readonly prefix: string;
+  readonly store: "memory" | "postgres";
+  readonly databaseUrl: string | undefined;
+  readonly apiKey: string | undefined;
+  readonly internalToken: string | undefined;
+  readonly internalUrl: string | undefined;
+  readonly registryFile: string | undefined;
+  readonly retentionMs: number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const fail = (variable: string, message: string): never => {
+  throw new RuntimeConfigError(`${variable}: ${message}`, { code: "INVALID_CONFIG", field: variable });
+};
+const get = (env: Env, name: string) => {
+  const value = env[name]?.trim();
+  return value === undefined || value === "" ? undefined : value;
+};
+const port = (env: Env, name: string, fallback: number) => {
+  const raw = get(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) > 65_535)
+    fail(name, `expected a port (0-65535), got ${JSON.stringify(raw)}`);
+  return Number(raw);
+};
+
+/**
+ * Reads `ASYA_GATEWAY_*` (see the CLI README).
+ * @throws RuntimeConfigError `INVALID_CONFIG` naming the variable.
+ */
+export function gatewayConfigFromEnv(env: Env): GatewayEnvConfig {
+  const prefix = env.ASYA_GATEWAY_PREFIX?.trim() ?? "/api/v1";
+  if (prefix !== "" && !prefix.startsWith("/"))
+    fail("ASYA_GATEWAY_PREFIX", 'must start with "/" (or be empty)');
+  const store = get(env, "ASYA_GATEWAY_STORE") ?? "memory";
+  if (store !== "memory" && store !== "postgres")
+    fail("ASYA_GATEWAY_STORE", `expected memory or postgres, got ${JSON.stringify(store)}`);
+  const databaseUrl = get(env, "ASYA_GATEWAY_DATABASE_URL");
+  if (store === "postgres" && databaseUrl === undefined)
+    fail("ASYA_GATEWAY_DATABASE_URL", "required when ASYA_GATEWAY_STORE=postgres");
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    fail("ASYA_GATEWAY_DATABASE_URL", "must be a postgres:// URL");
+  }
+  const internalUrl = get(env, "ASYA_GATEWAY_INTERNAL_URL");
+  if (internalUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(internalUrl))
+    fail("ASYA_GATEWAY_INTERNAL_URL", "must be an http(s) URL");
+  const retention = get(env, "ASYA_GATEWAY_RETENTION") ?? "7d";
+  const days = /^(\d+)d$/.exec(retention);
+  let retentionMs = 0;
+  try {
+    retentionMs =
+      days === null ? parseDuration(retention, "ASYA_GATEWAY_RETENTION") : Number(days[1]) * 86_400_000;
+  } catch {
+    fail(
+      "ASYA_GATEWAY_RETENTION",
+      `expected a duration such as 7d, 12h or 30m, got ${JSON.stringify(retention)}`,
+    );
+  }
+  if (retentionMs <= 0) fail("ASYA_GATEWAY_RETENTION", "must be positive");
+  return {
+    port: port(env, "ASYA_GATEWAY_PORT", 8080),
+    internalPort: port(env, "ASYA_GATEWAY_INTERNAL_PORT", 8081),
+    host: get(env, "ASYA_GATEWAY_HOST") ?? "127.0.0.1",
+    prefix: prefix.replace(/\/+$/, ""),
+    store: store as "memory" | "postgres",
+    databaseUrl,
+    apiKey: get(env, "ASYA_GATEWAY_API_KEY"),
+    internalToken: get(env, "ASYA_GATEWAY_INTERNAL_TOKEN"),
+    internalUrl,
+    registryFile: get(env, "ASYA_GATEWAY_REGISTRY"),
+    retentionMs,
+  };
+}
+
+/** Opens the configured store. */
+async function openStore(config: GatewayEnvConfig): Promise<TaskStore> {
+  if (config.store === "memory") return createMemoryTaskStore();
+  const gateway = (await import("@asya/gateway")) as {
+    createPostgresTaskStore?: (options: { connectionString: string }) => Promise<TaskStore>;
+  };
+  if (gateway.createPostgresTaskStore === undefined)
+    fail("ASYA_GATEWAY_STORE", "postgres is not available in this build");
+  return (gateway.createPostgresTaskStore as NonNullable<typeof gateway.createPostgresTaskStore>)({
+    connectionString: config.databaseUrl as string,
+  });
+}
+
+/**
+ * `asya gateway`: the mesh API and the actors' report listener, configured from the environment,
+ * publishing new tasks on `ASYA_TRANSPORT` in `ASYA_NAMESPACE`; runs until `io.shutdownSignal`.
+ *
+ * @throws RuntimeConfigError for invalid configuration (naming the variable).
+ */
+export async function runGatewayFromEnv(io: CliIo): Promise<number> {
+  const config = gatewayConfigFromEnv(io.env);
+  const runtime = configFromEnv(io.env);
+  const namespace = get(io.env, "ASYA_NAMESPACE");
+  if (namespace !== undefined && !isValidActorName(namespace))
+    fail("ASYA_NAMESPACE", "must be a DNS-1123 label");
+  const logger = createJsonLogger({
+    level: runtime.logLevel,
+    write: (line) => io.stderr.write(`${line}\n`),
+  }).child({
+    component: "gateway",
+  });
+  const transport = await loadTransport(runtime.transport, { logger });
+  const registry =
+    config.registryFile === undefined
+      ? undefined
+      : await watchRegistryFile(config.registryFile, (error) =>
+          logger.warn("registry file not reloaded; keeping the previous one", { err: error.message }),
+        );
+  const store = await openStore(config);
+  const gateway = await createGateway({
+    transport,
+    store,
+    ...(namespace === undefined ? {} : { namespace }),
+    port: config.port,
+    internalPort: config.internalPort,
+    host: config.host,
+    prefix: config.prefix,
+    ...(config.apiKey === undefined ? {} : { apiKey: config.apiKey }),
+    ...(config.internalToken === undefined ? {} : { internalToken: config.internalToken }),
+    ...(config.internalUrl === undefined ? {} : { internalUrl: config.internalUrl }),
+    ...(registry === undefined ? {} : { registry: () => registry.current() }),
+    retentionMs: config.retentionMs,
+    logger,
+  });
+  io.stderr.write(
+    `asya gateway: API ${gateway.url}${config.prefix}, reports ${gateway.internalUrl}${config.prefix}, store ${config.store}\n`,
+  );
+  await (io.shutdownSignal ?? new Promise<never>(() => undefined));
+  await gateway.close();
+  registry?.close();
+  await store.close();
+  await transport.close();
+  return 0;
+}

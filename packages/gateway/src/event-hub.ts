@@ -1,0 +1,53 @@
+import type { TaskEvent, TaskStore } from "./store/task-store.js";
+
+/**
+ * One subscription to the store, fanned out to the gateway's SSE streams: per task, and for the
+ * all-tasks stream. Events arrive in id order from the store (from any replica).
+ */
+export interface EventHub {
+  onTask(taskId: string, listener: (event: TaskEvent) => void): () => void;
+  onAny(listener: (event: TaskEvent) => void): () => void;
+  /** Open SSE streams. */
+  readonly clients: number;
+  close(): void;
+}
+
+export function createEventHub(store: TaskStore): EventHub {
+  const byTask = new Map<string, Set<(event: TaskEvent) => void>>();
+  const any = new Set<(event: TaskEvent) => void>();
+  const unsubscribe = store.subscribe((event) => {
+    for (const listener of byTask.get(event.taskId) ?? []) listener(event);
+    for (const listener of any) listener(event);
+  });
+  let clients = 0;
+  return {
+    onTask(taskId, listener) {
+      let set = byTask.get(taskId);
+      if (set === undefined) {
+        set = new Set();
+        byTask.set(taskId, set);
+      }
+      set.add(listener);
+      clients++;
+      return () => {
+        if (set.delete(listener)) clients--;
+        if (set.size === 0) byTask.delete(taskId);
+      };
+    },
+    onAny(listener) {
+      any.add(listener);
+      clients++;
+      return () => {
+        if (any.delete(listener)) clients--;
+      };
+    },
+    get clients() {
+      return clients;
+    },
+    close() {
+      unsubscribe();
+      byTask.clear();
+      any.clear();
+    },
+  };
+}

@@ -1,0 +1,226 @@
+import { randomUUID } from "node:crypto";
+import {
+  createEnvelope,
+  encodeEnvelope,
+  HEADER_GATEWAY_URL,
+  isValidActorName,
+  queueName,
+} from "@asya/envelope";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { EventHub } from "../event-hub.js";
+import type { ResolvedGatewayOptions } from "../gateway-options.js";
+import { entryActors, toolRoute } from "../registry.js";
+import type { TaskStore } from "../store/task-store.js";
+import { isTaskStatus, type TaskStatus } from "../task.js";
+import { requireBearer } from "./bearer.js";
+import { jsonError } from "./json-error.js";
+import { streamAll, streamTask } from "./sse.js";
+
+/** What the external API needs. */
+export interface ExternalApiDeps {
+  readonly options: ResolvedGatewayOptions;
+  readonly store: TaskStore;
+  readonly hub: EventHub;
+  /** The base URL stamped into `x-asya-gateway-url`. */
+  readonly internalUrl: () => string;
+  readonly metrics: () => Promise<string>;
+}
+
+/** Keys a create body may not set: successors come from actors or registered tools (GATEWAY.md 2). */
+const FORBIDDEN_CREATE_KEYS = ["route", "next", "id", "prev", "curr"] as const;
+
+/** Reads a JSON body: `{}` when empty; undefined when malformed. */
+async function jsonBody(
+  request: Request,
+): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
+  const text = await request.text();
+  if (text.trim() === "") return { ok: true, value: {} };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    return { ok: false, message: `malformed JSON: ${(error as Error).message}` };
+  }
+}
+
+/** The mesh API (GATEWAY.md section 2) on the external listener. */
+export function createExternalApi(deps: ExternalApiDeps): Hono {
+  const { options, store, hub } = deps;
+  const p = options.prefix;
+  const app = new Hono();
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", async (c) =>
+    (await store.ready().catch(() => false))
+      ? c.json({ status: "ready" })
+      : jsonError(c, 503, "UNAVAILABLE", "store not reachable"),
+  );
+  app.get("/metrics", async (c) =>
+    c.text(await deps.metrics(), 200, { "content-type": "text/plain; version=0.0.4" }),
+  );
+
+  const api = new Hono();
+  api.use("*", requireBearer(options.apiKey, "asya-gateway"));
+  api.use(
+    "*",
+    bodyLimit({
+      maxSize: options.maxBodyBytes,
+      onError: (c) =>
+        jsonError(c, 413, "PAYLOAD_TOO_LARGE", `request body over ${options.maxBodyBytes} bytes`),
+    }),
+  );
+
+  api.post("/mesh", async (c) => {
+    const toolName = c.req.query("tool");
+    const registry = options.registry?.();
+    let route: readonly string[];
+    let toolTimeout: number | undefined;
+    if (toolName !== undefined) {
+      const tool = registry?.tools.find((entry) => entry.name === toolName);
+      if (tool === undefined)
+        return jsonError(c, 404, "NOT_FOUND", `unknown tool ${JSON.stringify(toolName)}`);
+      route = toolRoute(tool);
+      toolTimeout = tool.timeout;
+    } else {
+      const name = c.req.query("actor");
+      if (name === undefined || !isValidActorName(name)) {
+        return jsonError(
+          c,
+          400,
+          "BAD_REQUEST",
+          "query parameter actor (or tool) is required; actor must be an actor name (DNS-1123 label)",
+        );
+      }
+      const known =
+        options.actors === undefined && registry === undefined
+          ? undefined
+          : new Set([...(options.actors ?? []), ...(registry === undefined ? [] : entryActors(registry))]);
+      if (known !== undefined && !known.has(name))
+        return jsonError(c, 404, "NOT_FOUND", `unknown actor ${JSON.stringify(name)}`);
+      route = [name];
+    }
+    const actor = route[0] as string;
+    const namespace = c.req.query("namespace") ?? options.namespace;
+    if (namespace !== undefined && !isValidActorName(namespace)) {
+      return jsonError(c, 400, "BAD_REQUEST", "namespace must be a DNS-1123 label");
+    }
+    const body = await jsonBody(c.req.raw);
+    if (!body.ok) return jsonError(c, 400, "BAD_REQUEST", body.message);
+    const input = body.value;
+    if (input === null || typeof input !== "object" || Array.isArray(input)) {
+      return jsonError(c, 400, "BAD_REQUEST", "body must be a JSON object {payload?, headers?, timeout?}");
+    }
+    const fields = input as Record<string, unknown>;
+    for (const key of FORBIDDEN_CREATE_KEYS) {
+      if (Object.hasOwn(fields, key)) {
+        return jsonError(
+          c,
+          400,
+          "BAD_REQUEST",
+          `${key} cannot be set: successors come from the actors or a registered tool`,
+        );
+      }
+    }
+    const headers = fields.headers ?? {};
+    if (headers === null || typeof headers !== "object" || Array.isArray(headers)) {
+      return jsonError(c, 400, "BAD_REQUEST", "headers must be a JSON object");
+    }
+    const timeout = fields.timeout ?? toolTimeout;
+    if (timeout !== undefined && (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0)) {
+      return jsonError(c, 400, "BAD_REQUEST", "timeout must be a positive number of seconds");
+    }
+    const idempotencyKey = c.req.header("idempotency-key");
+    const id = randomUUID();
+    const now = new Date();
+    const deadlineAt =
+      timeout === undefined ? undefined : new Date(now.getTime() + timeout * 1000).toISOString();
+    const { task, created } = await store.create({ id, deadlineAt, idempotencyKey });
+    if (!created) return c.json({ id: task.id }, 200);
+    let envelope: ReturnType<typeof createEnvelope>;
+    try {
+      envelope = createEnvelope({
+        id,
+        route: { prev: [], curr: actor, next: route.slice(1) },
+        headers: {
+          ...(headers as Record<string, unknown>),
+          [HEADER_GATEWAY_URL]: deps.internalUrl(),
+          ...(c.req.header("traceparent") === undefined ? {} : { traceparent: c.req.header("traceparent") }),
+        },
+        status: { phase: "pending", ...(deadlineAt === undefined ? {} : { deadline_at: deadlineAt }) },
+        payload: fields.payload ?? null,
+      });
+    } catch (error) {
+      await store.reportStatus(id, "failed", { error: (error as Error).message });
+      return jsonError(c, 400, "BAD_REQUEST", (error as Error).message);
+    }
+    try {
+      await options.transport.publish(queueName(actor, namespace), { body: encodeEnvelope(envelope) });
+    } catch (error) {
+      options.logger.error("publishing a new task failed", { task_id: id, err: (error as Error).message });
+      await store.reportStatus(id, "failed", {
+        error: `could not publish to ${actor}: ${(error as Error).message}`,
+      });
+      return jsonError(c, 503, "UNAVAILABLE", `could not publish the task to ${actor}`);
+    }
+    return c.json({ id }, 201);
+  });
+
+  api.get("/mesh", async (c) => {
+    const status = c.req.query("status");
+    if (status !== undefined && !isTaskStatus(status))
+      return jsonError(c, 400, "BAD_REQUEST", `unknown status ${JSON.stringify(status)}`);
+    const limit = Number(c.req.query("limit") ?? 50);
+    const offset = Number(c.req.query("offset") ?? 0);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000 || !Number.isInteger(offset) || offset < 0) {
+      return jsonError(c, 400, "BAD_REQUEST", "limit must be 1-1000 and offset >= 0");
+    }
+    return c.json(await store.list({ status: status as TaskStatus | undefined, limit, offset }));
+  });
+
+  api.get("/mesh/events", (c) => {
+    const status = c.req.query("status");
+    if (status !== undefined && !isTaskStatus(status))
+      return jsonError(c, 400, "BAD_REQUEST", `unknown status ${JSON.stringify(status)}`);
+    return streamAll(c, hub, status as TaskStatus | undefined, options.keepaliveMs);
+  });
+
+  api.get("/mesh/:id", async (c) => {
+    const task = await store.get(c.req.param("id"));
+    return task === undefined ? jsonError(c, 404, "NOT_FOUND", "unknown task") : c.json(task);
+  });
+
+  api.get("/mesh/:id/events", async (c) => {
+    const id = c.req.param("id");
+    if ((await store.get(id)) === undefined) return jsonError(c, 404, "NOT_FOUND", "unknown task");
+    return streamTask(c, store, hub, id, options.keepaliveMs);
+  });
+
+  api.get("/mesh/:id/history", async (c) => {
+    const id = c.req.param("id");
+    if ((await store.get(id)) === undefined) return jsonError(c, 404, "NOT_FOUND", "unknown task");
+    const events = await store.history(id);
+    return c.json({
+      id,
+      events: events.map((e) => ({
+        status: (e.data as { status: TaskStatus }).status,
+        actor: e.actor,
+        at: e.at,
+        data: e.data,
+      })),
+    });
+  });
+
+  api.delete("/mesh/:id", async (c) => {
+    const outcome = await store.reportStatus(c.req.param("id"), "canceled", {
+      message: "canceled by request",
+    });
+    return outcome.kind === "unknown" ? jsonError(c, 404, "NOT_FOUND", "unknown task") : c.body(null, 204);
+  });
+
+  app.route(p === "" ? "/" : p, api);
+  app.notFound((c) => jsonError(c, 404, "NOT_FOUND", `no route ${c.req.method} ${c.req.path}`));
+  app.onError((error, c) => {
+    options.logger.error("request failed", { err: error.message, path: c.req.path });
+    return jsonError(c, 500, "INTERNAL", "internal error");
+  });
+  return app;
+}

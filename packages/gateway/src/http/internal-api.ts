@@ -1,0 +1,108 @@
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { ResolvedGatewayOptions } from "../gateway-options.js";
+import type { ReportOutcome, TaskStore } from "../store/task-store.js";
+import { reportedStatus } from "../task.js";
+import { requireBearer } from "./bearer.js";
+import { jsonError } from "./json-error.js";
+
+/** Reads a JSON object body, or a message saying what is wrong. */
+async function objectBody(request: Request): Promise<Record<string, unknown> | string> {
+  const text = await request.text();
+  if (text.trim() === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return `malformed JSON: ${(error as Error).message}`;
+  }
+  return value !== null && typeof value === "object" && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : "body must be a JSON object";
+}
+
+const actorOf = (data: unknown): string | undefined => {
+  const actor = (data as { actor?: unknown } | null)?.actor;
+  return typeof actor === "string" ? actor : undefined;
+};
+
+/**
+ * Actor reports and pre-flight (GATEWAY.md section 3) on the internal listener:
+ * `POST {prefix}/mesh/{id}/events` and Asya's legacy `/mesh/{id}/progress|final|fly` (with or
+ * without the prefix), and `GET {prefix}/mesh/{id}` for pre-flight. 204 when taken or stale, 404
+ * for an unknown task, 400 for a malformed report.
+ */
+export function createInternalApi(options: ResolvedGatewayOptions, store: TaskStore): Hono {
+  const app = new Hono();
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  const api = new Hono();
+  api.use("*", requireBearer(options.internalToken, "asya-gateway-internal"));
+  api.use(
+    "*",
+    bodyLimit({
+      maxSize: options.maxBodyBytes,
+      onError: (c) => jsonError(c, 413, "PAYLOAD_TOO_LARGE", "report too large"),
+    }),
+  );
+
+  const answer = (c: Context, outcome: ReportOutcome) =>
+    outcome.kind === "unknown" ? jsonError(c, 404, "NOT_FOUND", "unknown task") : c.body(null, 204);
+
+  api.get("/mesh/:id", async (c) => {
+    const task = await store.get(c.req.param("id"));
+    return task === undefined ? jsonError(c, 404, "NOT_FOUND", "unknown task") : c.json(task);
+  });
+
+  api.post("/mesh/:id/events", async (c) => {
+    const body = await objectBody(c.req.raw);
+    if (typeof body === "string") return jsonError(c, 400, "BAD_REQUEST", body);
+    const id = c.req.param("id");
+    if (body.type === "fly")
+      return answer(c, await store.reportFly(id, body.data ?? null, actorOf(body.data)));
+    if (body.type === "status") {
+      const status = reportedStatus(body.status);
+      if (status === undefined)
+        return jsonError(c, 400, "BAD_REQUEST", `unknown status ${JSON.stringify(body.status)}`);
+      return answer(c, await store.reportStatus(id, status, body.data ?? {}, { actor: actorOf(body.data) }));
+    }
+    return jsonError(c, 400, "BAD_REQUEST", 'type must be "status" or "fly"');
+  });
+
+  // Asya's legacy sidecar paths: the body is the data itself.
+  const legacy = new Hono();
+  legacy.post("/mesh/:id/progress", async (c) => {
+    const body = await objectBody(c.req.raw);
+    if (typeof body === "string") return jsonError(c, 400, "BAD_REQUEST", body);
+    const status = reportedStatus(body.status) ?? "running";
+    return answer(c, await store.reportStatus(c.req.param("id"), status, body, { actor: actorOf(body) }));
+  });
+  legacy.post("/mesh/:id/final", async (c) => {
+    const body = await objectBody(c.req.raw);
+    if (typeof body === "string") return jsonError(c, 400, "BAD_REQUEST", body);
+    const status = reportedStatus(body.status);
+    if (status !== "succeeded" && status !== "failed" && status !== "canceled") {
+      return jsonError(c, 400, "BAD_REQUEST", "a final status is succeeded, failed or canceled");
+    }
+    return answer(c, await store.reportStatus(c.req.param("id"), status, body, { actor: actorOf(body) }));
+  });
+  legacy.post("/mesh/:id/fly", async (c) => {
+    const body = await objectBody(c.req.raw);
+    if (typeof body === "string") return jsonError(c, 400, "BAD_REQUEST", body);
+    return answer(c, await store.reportFly(c.req.param("id"), body, actorOf(body)));
+  });
+  api.route("/", legacy);
+
+  app.route(options.prefix === "" ? "/" : options.prefix, api);
+  if (options.prefix !== "") {
+    const bare = new Hono();
+    bare.use("*", requireBearer(options.internalToken, "asya-gateway-internal"));
+    bare.route("/", legacy);
+    app.route("/", bare);
+  }
+  app.notFound((c) => jsonError(c, 404, "NOT_FOUND", `no route ${c.req.method} ${c.req.path}`));
+  app.onError((error, c) => {
+    options.logger.error("report failed", { err: error.message, path: c.req.path });
+    return jsonError(c, 500, "INTERNAL", "internal error");
+  });
+  return app;
+}

@@ -1,0 +1,4 @@
+import { createMemoryTaskStore } from "../src/store/memory-store.js";
+import { describeTaskStore } from "./store-cases.js";
+
+describeTaskStore("memory", { create: async () => createMemoryTaskStore() });

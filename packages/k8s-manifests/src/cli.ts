@@ -4,6 +4,7 @@ import { isManifestError, ManifestError } from "./manifest-error.js";
 import { parseAsyncActorsYaml } from "./parse-async-actor.js";
 import { renderActor } from "./render-actor.js";
 import { renderCrd } from "./render-crd.js";
+import { parseAsyaGatewayYaml, renderGateway } from "./render-gateway.js";
 import { toYaml } from "./to-yaml.js";
 
 /** Where the CLI writes and (optionally) how it reads files. */
@@ -20,6 +21,7 @@ export interface ManifestsCliIo {
 export const MANIFESTS_USAGE = `Usage:
   asya manifests render <actor.yaml>... [--out <dir>]   render AsyncActor specs to Kubernetes YAML
   asya manifests crd                                    print the AsyncActor CustomResourceDefinition
+  asya manifests gateway <gateway.yaml>                 render an AsyaGateway spec (Deployment, Service)
 
   render: each file ("-" = stdin) may hold several AsyncActor documents. Without --out, all objects go to stdout
   (pipe to "kubectl apply -f -"); with --out, one <name>.yaml per actor is written to <dir>.
@@ -128,6 +130,24 @@ export async function runManifestsCli(argv: readonly string[], io: ManifestsCliI
     }
     if (command === "render") {
       await render(rest, io);
+      return 0;
+    }
+    if (command === "gateway") {
+      const [file, ...extra] = rest;
+      if (file === undefined || extra.length > 0) {
+        throw new ManifestError("gateway takes one AsyaGateway file", { code: "USAGE" });
+      }
+      const read = io.readFile ?? ((path: string) => (path === "-" ? readStdin() : fsReadFile(path, "utf8")));
+      let text: string;
+      try {
+        text = await read(file);
+      } catch (cause) {
+        throw new ManifestError(`cannot read ${file}: ${(cause as Error).message}`, {
+          code: "IO_ERROR",
+          cause,
+        });
+      }
+      io.stdout(toYaml(renderGateway(parseAsyaGatewayYaml(text, file))));
       return 0;
     }
     throw new ManifestError(`unknown command ${command}`, { code: "USAGE" });

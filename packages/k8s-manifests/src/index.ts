@@ -13,6 +13,14 @@ export {
   tracingSchema,
 } from "./async-actor-schema.js";
 export { MANIFESTS_USAGE, type ManifestsCliIo, runManifestsCli } from "./cli.js";
+export {
+  ASYA_GATEWAY_KIND,
+  type AsyaGateway,
+  type AsyaGatewayInput,
+  asyaGatewaySchema,
+  gatewaySpecSchema,
+  gatewayStoreSchema,
+} from "./gateway-schema.js";
 export { dnsLabel, isDnsLabel } from "./internal/dns-name.js";
 export type { KubernetesObject } from "./kubernetes-object.js";
 export {
@@ -40,6 +48,7 @@ export {
   RUNTIME_CONTAINER_NAME,
   terminationGracePeriodSeconds,
 } from "./render-deployment.js";
+export { parseAsyaGateway, parseAsyaGatewayYaml, renderGateway } from "./render-gateway.js";
 export { ACTOR_HPA_BEHAVIOR, triggerAuthenticationName } from "./render-scaling.js";
 export {
   type ResiliencySpec,

@@ -16,7 +16,7 @@ export const USAGE = `usage: asya <command>
                           run one actor configured from ASYA_* env vars (SIGTERM/SIGINT drain, exit 0)
   send <actor> --payload JSON [--route a,b,c] [--count N] [--id ID]
                           publish envelopes addressed to <actor>
-  demo                    run the demo pipeline in-process on the memory transport
+  demo [--gateway]        run the demo pipeline in-process on the memory transport (through a gateway)
   sink tail [--file F] [--follow]
                           print results stored by x-sink (ASYA_SINK_FILE)
   replay <id> [--to actor] [--file F]
@@ -74,9 +74,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         });
         return 0;
       }
-      case "demo":
-        await runDemo({ write: (line) => io.stdout.write(`${line}\n`) });
+      case "demo": {
+        const { values } = parseArgs({ args: rest, options: { gateway: { type: "boolean" } } });
+        await runDemo({ write: (line) => io.stdout.write(`${line}\n`), gateway: values.gateway === true });
         return 0;
+      }
       case "sink": {
         const { values, positionals } = parseArgs({
           args: rest,

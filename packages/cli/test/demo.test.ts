@@ -42,3 +42,19 @@ describe("demo pipeline (end to end on the memory transport)", () => {
     );
   });
 });
+
+describe("demo through the gateway (asya demo --gateway)", () => {
+  it("creates the tasks over HTTP for a registered tool and follows each over SSE to its final status", async () => {
+    const lines: string[] = [];
+    const result = await runDemo({ write: (line) => lines.push(line), gateway: true });
+    const total = DEMO_INPUTS.reduce((sum, input) => sum + splitSentences(input.text).length, 0);
+    expect(result.results).toHaveLength(total);
+    // A task is its root envelope (fan-out child 0 keeps the id); all three roots succeed.
+    expect(lines).toContain(
+      "gateway: 3 tasks created over HTTP and followed over SSE: succeeded, succeeded, succeeded\n",
+    );
+    expect(lines.at(-1)).toMatch(/^summary: 7 envelopes finished/);
+    const roots = result.results.filter((e) => e.parent_id === undefined);
+    expect(roots.every((e) => /^[0-9a-f-]{36}$/.test(e.id))).toBe(true);
+  });
+});

@@ -1,4 +1,5 @@
 import { createEnvelope, type Envelope, encodeEnvelope, queueName } from "@asya/envelope";
+import { createGateway, parseRegistry } from "@asya/gateway";
 import {
   type Actor as ActorHandle,
   createActor,
@@ -12,6 +13,7 @@ import {
 } from "@asya/runtime";
 import { createEnvelopeSpy, type SpyRecord } from "@asya/runtime/testing";
 import { createMemoryTransport, type Transport } from "@asya/transport";
+import { createTask } from "../call-command.js";
 import { clean, type DocInput, demoResiliency, enrich, judge, review, splitSentences } from "./handlers.js";
 
 /** The demo's input documents. */
@@ -43,6 +45,12 @@ export interface DemoOptions {
   readonly transport?: Transport;
   /** Queue namespace. @default none */
   readonly namespace?: string;
+  /**
+   * Run through an in-process gateway (`asya demo --gateway`): the documents become tasks created
+   * over HTTP for a registered tool, the actors report to the gateway, and each task is followed
+   * over SSE to its final status.
+   */
+  readonly gateway?: boolean;
 }
 
 /** What the demo produced. */
@@ -77,6 +85,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const registry = createMetricsRegistry();
   const results = createMemoryStore();
   const failures = createMemoryStore();
+  const gateway = options.gateway === true ? await startDemoGateway(transport, namespace) : undefined;
+  const reporting = gateway === undefined ? {} : { gateway: { url: gateway.internalUrl } };
   const actors: ActorHandle[] = [
     ...ACTORS.map(([name, handler]) =>
       createActor({
@@ -88,9 +98,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         logger,
         registry,
         ...ns,
+        ...reporting,
       }),
     ),
-    createSinkActor({ transport, store: results, logger, registry, ...ns }),
+    createSinkActor({ transport, store: results, logger, registry, ...ns, ...reporting }),
     createSumpActor({ transport, store: failures, logger, registry, ...ns }),
   ];
   const started = Date.now();
@@ -100,9 +111,21 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     write(
       `asya demo: ${DEMO_INPUTS.length} documents -> clean -> enrich (fan-out) -> judge (-> review) -> x-sink\n`,
     );
+    const followed: Array<Promise<string>> = [];
     for (const input of DEMO_INPUTS) {
+      if (gateway !== undefined) {
+        const id = await createTask({ api: gateway.api, apiKey: undefined }, DEMO_TOOL, input);
+        followed.push(finalStatusOf(`${gateway.api}/mesh/${id}/events`));
+        continue;
+      }
       const envelope = createEnvelope({ id: input.doc, route: ["clean", "enrich", "judge"], payload: input });
       await transport.publish(queueName("clean", namespace), { body: encodeEnvelope(envelope) });
+    }
+    if (gateway !== undefined) {
+      const finals = await Promise.all(followed);
+      write(
+        `gateway: ${finals.length} tasks created over HTTP and followed over SSE: ${finals.join(", ")}\n`,
+      );
     }
     await waitUntil(
       () => results.envelopes.length >= expected && failures.envelopes.length >= 1,
@@ -114,9 +137,43 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     return { results: [...results.envelopes], failures: [...failures.envelopes], elapsedMs };
   } finally {
     for (const actor of actors.reverse()) await actor.stop({ graceMs: 1_000 });
+    await gateway?.close();
     spy.restore();
     if (options.transport === undefined) await transport.close();
   }
+}
+
+/** The registered tool the gateway demo starts: the demo's route. */
+const DEMO_TOOL = "demo-pipeline";
+
+async function startDemoGateway(transport: Transport, namespace: string | undefined) {
+  const registry = parseRegistry(
+    `tools:\n  - name: ${DEMO_TOOL}\n    route: [clean, enrich, judge]\n    timeout: 30\n`,
+  );
+  const gateway = await createGateway({
+    transport,
+    port: 0,
+    internalPort: 0,
+    registry: () => registry,
+    ...(namespace === undefined ? {} : { namespace }),
+  });
+  return { api: `${gateway.url}/api/v1`, internalUrl: gateway.internalUrl, close: () => gateway.close() };
+}
+
+/** Follows a task's SSE stream to its final status. */
+async function finalStatusOf(url: string): Promise<string> {
+  const response = await fetch(url, { headers: { accept: "text/event-stream" } });
+  const decoder = new TextDecoder();
+  let text = "";
+  for await (const chunk of response.body ?? []) {
+    text += decoder.decode(chunk as Uint8Array, { stream: true });
+    const final = /"status":"(succeeded|failed|canceled)"/.exec(text);
+    if (final !== null) {
+      await response.body?.cancel().catch(() => undefined);
+      return final[1] as string;
+    }
+  }
+  return "stream ended";
 }
 
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {

@@ -73,6 +73,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     }
     lines.push("# HELP asya_gateway_sse_clients Open SSE streams", "# TYPE asya_gateway_sse_clients gauge");
     lines.push(`asya_gateway_sse_clients ${hub.clients}`);
+    lines.push(
+      "# HELP asya_gateway_event_lag_seconds Time from an event's write to its delivery to this replica's streams",
+      "# TYPE asya_gateway_event_lag_seconds summary",
+      `asya_gateway_event_lag_seconds_sum ${hub.lag.sumSeconds}`,
+      `asya_gateway_event_lag_seconds_count ${hub.lag.count}`,
+      "# HELP asya_gateway_event_lag_max_seconds Largest event lag seen",
+      "# TYPE asya_gateway_event_lag_max_seconds gauge",
+      `asya_gateway_event_lag_max_seconds ${hub.lag.maxSeconds}`,
+    );
     return `${lines.join("\n")}\n`;
   };
   const external = createExternalApi({

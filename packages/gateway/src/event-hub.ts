@@ -9,13 +9,22 @@ export interface EventHub {
   onAny(listener: (event: TaskEvent) => void): () => void;
   /** Open SSE streams. */
   readonly clients: number;
+  /** Time from an event's write to its arrival here (the store's delivery lag), in seconds. */
+  readonly lag: { readonly count: number; readonly sumSeconds: number; readonly maxSeconds: number };
   close(): void;
 }
 
 export function createEventHub(store: TaskStore): EventHub {
   const byTask = new Map<string, Set<(event: TaskEvent) => void>>();
   const any = new Set<(event: TaskEvent) => void>();
+  const lag = { count: 0, sumSeconds: 0, maxSeconds: 0 };
   const unsubscribe = store.subscribe((event) => {
+    const seconds = Math.max(0, (Date.now() - Date.parse(event.at)) / 1000);
+    if (Number.isFinite(seconds)) {
+      lag.count++;
+      lag.sumSeconds += seconds;
+      lag.maxSeconds = Math.max(lag.maxSeconds, seconds);
+    }
     for (const listener of byTask.get(event.taskId) ?? []) listener(event);
     for (const listener of any) listener(event);
   });
@@ -44,6 +53,7 @@ export function createEventHub(store: TaskStore): EventHub {
     get clients() {
       return clients;
     },
+    lag,
     close() {
       unsubscribe();
       byTask.clear();

@@ -78,6 +78,10 @@ describe("creating tasks (GATEWAY.md section 2)", () => {
         .status,
     ).toBe(404);
     expect((await fetch(api.replace("/api/v1", "/healthz"))).status).toBe(200);
+    const metrics = await (await fetch(api.replace("/api/v1", "/metrics"))).text();
+    expect(metrics).toContain('asya_gateway_tasks{status="pending"} 0');
+    expect(metrics).toMatch(/asya_gateway_sse_clients 0/);
+    expect(metrics).toMatch(/asya_gateway_event_lag_seconds_count \d+/);
   });
 });
 

@@ -114,6 +114,9 @@ describe("asya run with a gateway", () => {
       ),
     });
     await spy.waitFor("gw-1", { to: "x-sink" });
+    // The running report is not waited for before the output goes out (only FLY events are).
+    const deadline = Date.now() + 2_000;
+    while (paths.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     stop();
     expect(await running).toBe(0);
     await transport.close();

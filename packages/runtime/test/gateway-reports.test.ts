@@ -203,6 +203,10 @@ describe("gateway reports (GATEWAY.md section 3)", () => {
     expect(paused.envelope?.status).toMatchObject({ phase: "paused", reason: "PreFlightPaused" });
     expect(canceled.envelope?.payload).toEqual({ n: "c-1" });
     // Stopped tasks get no running report.
+    // Reports without FLY are not waited for before outputs go out: wait for it here.
+    const deadline = Date.now() + 2_000;
+    while (gateway.events().length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
     expect(gateway.events().map((r) => r.path)).toEqual(["/api/v1/mesh/r-1/events"]);
   });
 

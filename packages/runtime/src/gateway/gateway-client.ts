@@ -29,7 +29,10 @@ export interface GatewayClient {
   targetOf(envelope: Envelope): GatewayTarget | undefined;
   /** Queues a best-effort report; reports of one task are sent in order. Never throws, never blocks. */
   report(target: GatewayTarget, event: GatewayEvent): void;
-  /** Resolves when the task's queued reports are sent, or after the request timeout at the latest. */
+  /**
+   * Resolves when the task's queued FLY events (and the reports before them) are sent, or after the
+   * request timeout at the latest; at once when the task has no FLY event waiting.
+   */
   flush(target: GatewayTarget): Promise<void>;
   /** Asks the gateway for the task's status (timeout or network error: proceed). */
   preflight(target: GatewayTarget): Promise<PreflightAnswer>;
@@ -43,6 +46,7 @@ export interface GatewayClient {
 interface Queued {
   readonly target: GatewayTarget;
   readonly body: string;
+  readonly fly: boolean;
 }
 
 const MAX_REMEMBERED = 10_000;
@@ -62,6 +66,14 @@ export function createGatewayClient(
   const queue: Queued[] = [];
   const busy = new Set<string>();
   const waiters = new Map<string, Array<() => void>>();
+  /** FLY events queued or in flight, per task: only those are waited for before outputs go out. */
+  const flyPending = new Map<string, number>();
+  const flySettled = (item: Queued) => {
+    if (!item.fly) return;
+    const left = (flyPending.get(item.target.id) ?? 1) - 1;
+    if (left <= 0) flyPending.delete(item.target.id);
+    else flyPending.set(item.target.id, left);
+  };
   const preflightDone = new Map<string, PreflightAnswer>();
   let running = 0;
   const headers: Record<string, string> = { "content-type": "application/json" };
@@ -75,7 +87,7 @@ export function createGatewayClient(
   const url = (base: string, id: string, suffix = "") =>
     `${base}${config.prefix}/mesh/${encodeURIComponent(id)}${suffix}`;
 
-  const pending = (id: string) => busy.has(id) || queue.some((item) => item.target.id === id);
+  const pending = (id: string) => flyPending.has(id);
   const wakeWaiters = (id: string) => {
     if (pending(id)) return;
     const list = waiters.get(id);
@@ -93,6 +105,7 @@ export function createGatewayClient(
       busy.add(id);
       running++;
       void send(item).finally(() => {
+        flySettled(item);
         busy.delete(id);
         running--;
         wakeWaiters(id);
@@ -148,9 +161,14 @@ export function createGatewayClient(
       if (queue.length >= config.maxQueuedReports) {
         const dropped = queue.shift();
         onDrop();
-        if (dropped !== undefined) wakeWaiters(dropped.target.id);
+        if (dropped !== undefined) {
+          flySettled(dropped);
+          wakeWaiters(dropped.target.id);
+        }
       }
-      queue.push({ target, body: JSON.stringify(event) });
+      const fly = event.type === "fly";
+      if (fly) flyPending.set(target.id, (flyPending.get(target.id) ?? 0) + 1);
+      queue.push({ target, body: JSON.stringify(event), fly });
       pump();
     },
 

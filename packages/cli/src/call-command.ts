@@ -114,7 +114,8 @@ export async function watchTask(config: GatewayClientConfig, id: string, io: Cli
   const controller = new AbortController();
   void io.shutdownSignal?.then(() => controller.abort());
   const response = await fetch(`${config.api}/mesh/${encodeURIComponent(id)}/events`, {
-    headers: headersOf(config, { accept: "text/event-stream" }),
+    // From the first event on: a task that finished before this request still shows its FLY text.
+    headers: headersOf(config, { accept: "text/event-stream", "last-event-id": "0" }),
     signal: controller.signal,
   });
   if (!response.ok || response.body === null)

@@ -1,20 +1,27 @@
 import type { TestProject } from "vitest/node";
 import { startMotoIfNeeded } from "./moto.js";
 import { reapOrphans } from "./owned-processes.js";
+import { startPostgresDatabaseIfNeeded } from "./postgres.js";
 import { startPubSubEmulatorIfNeeded } from "./pubsub-emulator.js";
 import { startRabbitMqIfNeeded } from "./rabbitmq.js";
 
 /**
  * Starts what the integration tests need, each private to this run and bound to 127.0.0.1, unless
- * the caller provides one: a RabbitMQ node (ASYA_TEST_RABBITMQ_URL), moto (ASYA_TEST_SQS_ENDPOINT)
- * and the Pub/Sub emulator (PUBSUB_EMULATOR_HOST). Whatever it starts is stopped by PID at the end,
+ * the caller provides one: a RabbitMQ node (ASYA_TEST_RABBITMQ_URL), moto (ASYA_TEST_SQS_ENDPOINT),
+ * the Pub/Sub emulator (PUBSUB_EMULATOR_HOST) and a database on the machine's PostgreSQL
+ * (ASYA_TEST_POSTGRES_URL). Whatever it starts is stopped by PID (the database dropped) at the end,
  * also when tests fail; a run killed before its teardown is reaped by the next run.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   for (const orphan of reapOrphans()) {
     process.stderr.write(`[asya:test] stopped ${orphan}, left running by an earlier run that died\n`);
   }
-  const started = [startRabbitMqIfNeeded(), startMotoIfNeeded(), startPubSubEmulatorIfNeeded()] as const;
+  const started = [
+    startRabbitMqIfNeeded(),
+    startMotoIfNeeded(),
+    startPubSubEmulatorIfNeeded(),
+    startPostgresDatabaseIfNeeded(),
+  ] as const;
   const settled = await Promise.allSettled(started);
   const stops = settled.flatMap((result) => (result.status === "fulfilled" ? [result.value.stop] : []));
   const teardown = async (): Promise<void> => {
@@ -25,8 +32,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await teardown();
     throw failure.reason;
   }
-  // All three fulfilled: awaiting them again only unwraps the values, with their own types.
-  const [rabbit, moto, pubsub] = await Promise.all(started);
+  // All fulfilled: awaiting them again only unwraps the values, with their own types.
+  const [rabbit, moto, pubsub, postgres] = await Promise.all(started);
   // Workers are forked after global setup, so they inherit these variables.
   project.provide("rabbitmqUrl", rabbit.url);
   process.env.ASYA_TEST_RABBITMQ_URL = rabbit.url;
@@ -35,5 +42,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("pubsubEmulatorHost", pubsub.host);
   project.provide("pubsubBackend", pubsub.backend);
   process.env.PUBSUB_EMULATOR_HOST = pubsub.host;
+  project.provide("postgresUrl", postgres.url);
+  process.env.ASYA_TEST_POSTGRES_URL = postgres.url;
   return teardown;
 }

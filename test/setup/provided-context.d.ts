@@ -7,5 +7,6 @@ declare module "vitest" {
     sqsEndpoint: string;
     pubsubEmulatorHost: string;
     pubsubBackend: string;
+    postgresUrl: string;
   }
 }

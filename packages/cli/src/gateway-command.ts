@@ -1,6 +1,12 @@
 import { isValidActorName } from "@asya/envelope";
-import { createGateway, createMemoryTaskStore, type TaskStore, watchRegistryFile } from "@asya/gateway";
-import { createJsonLogger, parseDuration, RuntimeConfigError } from "@asya/runtime";
+import {
+  createGateway,
+  createMemoryTaskStore,
+  createPostgresTaskStore,
+  type TaskStore,
+  watchRegistryFile,
+} from "@asya/gateway";
+import { createJsonLogger, type Logger, parseDuration, RuntimeConfigError } from "@asya/runtime";
 import type { CliIo } from "./cli-io.js";
 import { configFromEnv } from "./config/config-from-env.js";
 import { loadTransport } from "./config/load-transport.js";
@@ -86,15 +92,11 @@ export function gatewayConfigFromEnv(env: Env): GatewayEnvConfig {
 }
 
 /** Opens the configured store. */
-async function openStore(config: GatewayEnvConfig): Promise<TaskStore> {
+async function openStore(config: GatewayEnvConfig, logger: Logger): Promise<TaskStore> {
   if (config.store === "memory") return createMemoryTaskStore();
-  const gateway = (await import("@asya/gateway")) as {
-    createPostgresTaskStore?: (options: { connectionString: string }) => Promise<TaskStore>;
-  };
-  if (gateway.createPostgresTaskStore === undefined)
-    fail("ASYA_GATEWAY_STORE", "postgres is not available in this build");
-  return (gateway.createPostgresTaskStore as NonNullable<typeof gateway.createPostgresTaskStore>)({
+  return createPostgresTaskStore({
     connectionString: config.databaseUrl as string,
+    logger: { warn: (message, fields) => logger.warn(message, fields) },
   });
 }
 
@@ -123,7 +125,7 @@ export async function runGatewayFromEnv(io: CliIo): Promise<number> {
       : await watchRegistryFile(config.registryFile, (error) =>
           logger.warn("registry file not reloaded; keeping the previous one", { err: error.message }),
         );
-  const store = await openStore(config);
+  const store = await openStore(config, logger);
   const gateway = await createGateway({
     transport,
     store,

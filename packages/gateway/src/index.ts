@@ -14,6 +14,12 @@ export {
 } from "./registry.js";
 export { createMemoryTaskStore } from "./store/memory-store.js";
 export {
+  createPostgresTaskStore,
+  type PostgresStoreLogger,
+  type PostgresTaskStoreOptions,
+  postgresTaskStoreOptionsSchema,
+} from "./store/postgres-store.js";
+export {
   FLY_EVENTS_KEPT,
   type ListOptions,
   type NewTask,

@@ -33,6 +33,16 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** The text of `file` ("-" = stdin). @throws {ManifestError} `IO_ERROR` naming the file. */
+async function readInput(io: ManifestsCliIo, file: string): Promise<string> {
+  const read = io.readFile ?? ((path: string) => (path === "-" ? readStdin() : fsReadFile(path, "utf8")));
+  try {
+    return await read(file);
+  } catch (cause) {
+    throw new ManifestError(`cannot read ${file}: ${(cause as Error).message}`, { code: "IO_ERROR", cause });
+  }
+}
+
 interface RenderArgs {
   readonly files: string[];
   readonly outDir: string | undefined;
@@ -61,18 +71,9 @@ function parseRenderArgs(args: readonly string[]): RenderArgs {
 
 async function render(args: readonly string[], io: ManifestsCliIo): Promise<void> {
   const { files, outDir } = parseRenderArgs(args);
-  const read = io.readFile ?? ((path: string) => (path === "-" ? readStdin() : fsReadFile(path, "utf8")));
   const rendered: { name: string; yaml: string }[] = [];
   for (const file of files) {
-    let text: string;
-    try {
-      text = await read(file);
-    } catch (cause) {
-      throw new ManifestError(`cannot read ${file}: ${(cause as Error).message}`, {
-        code: "IO_ERROR",
-        cause,
-      });
-    }
+    const text = await readInput(io, file);
     const actors = parseAsyncActorsYaml(text, file);
     // An empty render would let `... | kubectl apply -f -` "succeed" while applying nothing.
     if (actors.length === 0) {
@@ -137,17 +138,7 @@ export async function runManifestsCli(argv: readonly string[], io: ManifestsCliI
       if (file === undefined || extra.length > 0) {
         throw new ManifestError("gateway takes one AsyaGateway file", { code: "USAGE" });
       }
-      const read = io.readFile ?? ((path: string) => (path === "-" ? readStdin() : fsReadFile(path, "utf8")));
-      let text: string;
-      try {
-        text = await read(file);
-      } catch (cause) {
-        throw new ManifestError(`cannot read ${file}: ${(cause as Error).message}`, {
-          code: "IO_ERROR",
-          cause,
-        });
-      }
-      io.stdout(toYaml(renderGateway(parseAsyaGatewayYaml(text, file))));
+      io.stdout(toYaml(renderGateway(parseAsyaGatewayYaml(await readInput(io, file), file))));
       return 0;
     }
     throw new ManifestError(`unknown command ${command}`, { code: "USAGE" });

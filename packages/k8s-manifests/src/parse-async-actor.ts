@@ -42,7 +42,15 @@ export function parseAsyncActor(input: unknown, source = "AsyncActor"): AsyncAct
  *   (the message names the document index and the bad field).
  */
 export function parseAsyncActorsYaml(text: string, source = "input"): AsyncActor[] {
-  const actors: AsyncActor[] = [];
+  return yamlDocuments(text, source).map(({ value, where }) => parseAsyncActor(value, where));
+}
+
+/**
+ * The non-empty documents of YAML (or JSON) text, each with where it is (`file (document 2)`).
+ * @throws {ManifestError} `INVALID_YAML` naming the document.
+ */
+export function yamlDocuments(text: string, source: string): Array<{ value: unknown; where: string }> {
+  const documents: Array<{ value: unknown; where: string }> = [];
   for (const [index, document] of parseAllDocuments(text).entries()) {
     const first = document.errors[0];
     if (first !== undefined) {
@@ -52,8 +60,8 @@ export function parseAsyncActorsYaml(text: string, source = "input"): AsyncActor
       });
     }
     const value: unknown = document.toJS();
-    if (value === null || value === undefined) continue;
-    actors.push(parseAsyncActor(value, `${source} (document ${index + 1})`));
+    if (value !== null && value !== undefined)
+      documents.push({ value, where: `${source} (document ${index + 1})` });
   }
-  return actors;
+  return documents;
 }

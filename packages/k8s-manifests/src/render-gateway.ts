@@ -1,10 +1,9 @@
-import { parseAllDocuments } from "yaml";
 import { type AsyaGateway, type AsyaGatewayInput, asyaGatewaySchema } from "./gateway-schema.js";
 import { MANAGED_BY } from "./internal/labels.js";
 import { prune } from "./internal/plain.js";
 import type { KubernetesObject } from "./kubernetes-object.js";
 import { ManifestError } from "./manifest-error.js";
-import { formatFieldPath } from "./parse-async-actor.js";
+import { formatFieldPath, yamlDocuments } from "./parse-async-actor.js";
 import type { RenderedEnvVar } from "./runtime-env.js";
 import { transportPartOf } from "./transport-kubernetes.js";
 
@@ -33,19 +32,10 @@ export function parseAsyaGateway(input: unknown, source = "AsyaGateway"): AsyaGa
 
 /** Parses the first gateway document of YAML text. */
 export function parseAsyaGatewayYaml(text: string, source = "input"): AsyaGateway {
-  for (const [index, document] of parseAllDocuments(text).entries()) {
-    const first = document.errors[0];
-    if (first !== undefined) {
-      throw new ManifestError(`${source}: document ${index + 1} is not valid YAML: ${first.message}`, {
-        code: "INVALID_YAML",
-        cause: first,
-      });
-    }
-    const value: unknown = document.toJS();
-    if (value !== null && value !== undefined)
-      return parseAsyaGateway(value, `${source} (document ${index + 1})`);
-  }
-  throw new ManifestError(`${source}: no AsyaGateway document found`, { code: "INVALID_SPEC" });
+  const [first] = yamlDocuments(text, source);
+  if (first === undefined)
+    throw new ManifestError(`${source}: no AsyaGateway document found`, { code: "INVALID_SPEC" });
+  return parseAsyaGateway(first.value, first.where);
 }
 
 const literal = (name: string, value: string | number | undefined): RenderedEnvVar[] =>

@@ -14,6 +14,7 @@ import { entryActors, toolRoute } from "../registry.js";
 import type { TaskStore } from "../store/task-store.js";
 import { isTaskStatus, type TaskStatus } from "../task.js";
 import { requireBearer } from "./bearer.js";
+import { isJsonObject, readJsonBody } from "./json-body.js";
 import { jsonError } from "./json-error.js";
 import { streamAll, streamTask } from "./sse.js";
 
@@ -29,19 +30,6 @@ export interface ExternalApiDeps {
 
 /** Keys a create body may not set: successors come from actors or registered tools (GATEWAY.md 2). */
 const FORBIDDEN_CREATE_KEYS = ["route", "next", "id", "prev", "curr"] as const;
-
-/** Reads a JSON body: `{}` when empty; undefined when malformed. */
-async function jsonBody(
-  request: Request,
-): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
-  const text = await request.text();
-  if (text.trim() === "") return { ok: true, value: {} };
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch (error) {
-    return { ok: false, message: `malformed JSON: ${(error as Error).message}` };
-  }
-}
 
 /** The mesh API (GATEWAY.md section 2) on the external listener. */
 export function createExternalApi(deps: ExternalApiDeps): Hono {
@@ -103,13 +91,13 @@ export function createExternalApi(deps: ExternalApiDeps): Hono {
     if (namespace !== undefined && !isValidActorName(namespace)) {
       return jsonError(c, 400, "BAD_REQUEST", "namespace must be a DNS-1123 label");
     }
-    const body = await jsonBody(c.req.raw);
+    const body = await readJsonBody(c.req.raw);
     if (!body.ok) return jsonError(c, 400, "BAD_REQUEST", body.message);
     const input = body.value;
-    if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    if (!isJsonObject(input)) {
       return jsonError(c, 400, "BAD_REQUEST", "body must be a JSON object {payload?, headers?, timeout?}");
     }
-    const fields = input as Record<string, unknown>;
+    const fields = input;
     for (const key of FORBIDDEN_CREATE_KEYS) {
       if (Object.hasOwn(fields, key)) {
         return jsonError(

@@ -4,21 +4,14 @@ import type { ResolvedGatewayOptions } from "../gateway-options.js";
 import type { ReportOutcome, TaskStore } from "../store/task-store.js";
 import { reportedStatus } from "../task.js";
 import { requireBearer } from "./bearer.js";
+import { isJsonObject, readJsonBody } from "./json-body.js";
 import { jsonError } from "./json-error.js";
 
 /** Reads a JSON object body, or a message saying what is wrong. */
 async function objectBody(request: Request): Promise<Record<string, unknown> | string> {
-  const text = await request.text();
-  if (text.trim() === "") return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return `malformed JSON: ${(error as Error).message}`;
-  }
-  return value !== null && typeof value === "object" && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : "body must be a JSON object";
+  const body = await readJsonBody(request);
+  if (!body.ok) return body.message;
+  return isJsonObject(body.value) ? body.value : "body must be a JSON object";
 }
 
 const actorOf = (data: unknown): string | undefined => {

@@ -30,6 +30,8 @@ export const HEADER_GATEWAY_URL = "x-asya-gateway-url";
 
 /** Header: `"off"` disables progress reporting for this envelope. */
 export const HEADER_MESH_STATUS = "x-asya-mesh-status";
+/** Header `x-pause` sets on its output: the pause metadata (GATEWAY.md section 5); never routed. */
+export const HEADER_PAUSE = "x-asya-pause";
 
 /** Prefix of every header name reserved for the mesh. */
 export const RESERVED_HEADER_PREFIX = "x-asya-";

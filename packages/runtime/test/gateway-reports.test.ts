@@ -371,3 +371,33 @@ describe("x-sink finals (GATEWAY.md section 3)", () => {
     ]);
   });
 });
+
+describe("paused outputs (GATEWAY.md section 5)", () => {
+  it("an output carrying x-asya-pause is reported paused with its metadata and not routed; the input is acked", async () => {
+    const gateway = await fakeGateway();
+    const t = setup();
+    const pause = { prompt: "Approve?", fields: [{ name: "ok", type: "boolean" }] };
+    await t.actor({
+      name: "pauser",
+      gateway: { url: gateway.url },
+      async *handler(p: unknown) {
+        yield ["SET", '.headers["x-asya-pause"]', pause];
+        yield p;
+      },
+    });
+    await t.send({
+      id: "pz-1",
+      route: ["pauser", "next"],
+      headers: { "x-asya-gateway-url": gateway.url },
+      payload: { doc: 1 },
+    });
+    const deadline = Date.now() + 3_000;
+    while (gateway.events().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(gateway.events().map((r) => r.body)).toEqual([
+      expect.objectContaining({ type: "status", status: "running" }),
+      { type: "status", status: "paused", data: { actor: "pauser", pause } },
+    ]);
+    expect(t.spy.history("pz-1").filter((r) => r.to === "next" || r.to === "x-sink")).toEqual([]);
+    expect(await t.transport.depth("asya-pauser")).toBe(0);
+  });
+});

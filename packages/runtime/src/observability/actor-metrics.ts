@@ -12,7 +12,9 @@ export type MessageOutcome =
   | "deferred"
   | "redelivered"
   /** Not called: pre-flight found the task canceled or paused at the gateway. */
-  | "stopped";
+  | "stopped"
+  /** Its output carried `x-asya-pause`: held for a human, reported `paused`, not routed. */
+  | "paused";
 
 /** The metrics one actor records, to the OTel meter and to the `/metrics` registry at once. */
 export interface ActorMetrics {

@@ -10,7 +10,7 @@ import { invoke } from "./invoke.js";
 import type { PathDeps } from "./path-deps.js";
 import { type Plan, planFailed, planFailure, planPreflightStop, planSuccess } from "./plan.js";
 import { createPublisher, type Sent } from "./publish.js";
-import { runningReport } from "./reports.js";
+import { pausedReport, runningReport } from "./reports.js";
 
 /** Processes one delivery; returns how to settle it. Never throws. */
 export type MessageProcessor = (message: ReceivedMessage) => Promise<Disposition>;
@@ -133,6 +133,10 @@ export function createMessagePath(deps: PathDeps): MessageProcessor {
         : planSuccess(deps, working, invoked.outputs, message.queue, done, log);
     // FLY events reach the gateway before the outputs do (at most one request timeout of waiting).
     if (target !== undefined) await deps.gateway.flush(target);
+    for (const held of plan.paused ?? []) {
+      const heldTarget = deps.gateway.targetOf(held);
+      if (heldTarget !== undefined) deps.gateway.report(heldTarget, pausedReport(actor, held));
+    }
 
     // 5. publish (with at most one fallback plan for what could not be sent)
     let sent = await publish(plan, ctx);

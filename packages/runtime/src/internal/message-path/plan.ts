@@ -1,4 +1,4 @@
-import type { Envelope, StatusError, StatusReason } from "@asya/envelope";
+import { type Envelope, HEADER_PAUSE, type StatusError, type StatusReason } from "@asya/envelope";
 import { toStatusError } from "../../error-info.js";
 import type { HandlerOutput } from "../../handler-types.js";
 import type { MessageOutcome } from "../../observability/actor-metrics.js";
@@ -18,6 +18,8 @@ export interface Plan {
   readonly onUnencodable?: (error: unknown) => Plan;
   /** What to send instead when an output is too large for the transport. */
   readonly onTooLarge?: (error: unknown) => Plan;
+  /** Outputs held by a pause (`x-asya-pause`): reported `paused`, never published. */
+  readonly paused?: readonly Envelope[];
 }
 
 /** The input ends failed at the sink with `reason` (route kept as it was, payload unchanged). */
@@ -72,9 +74,19 @@ export function planSuccess(
   } catch (error) {
     return planFailure(deps, working, error, queue, now, log);
   }
+  // An output carrying x-asya-pause (set by x-pause) is not routed: the task waits for a human;
+  // the path reports it `paused` (GATEWAY.md section 5) and acks the input.
+  const paused = outs.filter((out) => out.envelope.headers?.[HEADER_PAUSE] !== undefined);
+  if (paused.length > 0) outs = outs.filter((out) => !paused.includes(out));
   return {
     outs,
-    outcome: outs.every((out) => out.terminal) ? "succeeded" : "forwarded",
+    ...(paused.length === 0 ? {} : { paused: paused.map((out) => out.envelope) }),
+    outcome:
+      paused.length > 0 && outs.length === 0
+        ? "paused"
+        : outs.every((out) => out.terminal)
+          ? "succeeded"
+          : "forwarded",
     onUnencodable: (error) => planFailure(deps, working, error, queue, now, log),
     onTooLarge: (error) => {
       log.warn("output too large for the transport; failing the envelope", { err: error });

@@ -1,5 +1,10 @@
-import type { Envelope } from "@asya/envelope";
+import { type Envelope, HEADER_PAUSE } from "@asya/envelope";
 import type { GatewayEvent } from "../../gateway/gateway-client.js";
+
+/** The `paused` report of an output held by `x-pause`: the pause metadata as `data.pause`. */
+export function pausedReport(actor: string, envelope: Envelope): GatewayEvent {
+  return { type: "status", status: "paused", data: { actor, pause: envelope.headers?.[HEADER_PAUSE] } };
+}
 
 /**
  * The `running` report of an actor starting an envelope (GATEWAY.md section 3): where it is on its

@@ -11,7 +11,7 @@ import { uniqueNamespace } from "../reliability/harness/ports.js";
 import { rabbitMqUrl } from "../reliability/harness/raw-rabbitmq.js";
 import { freePort } from "../setup/net.js";
 
-// From outside: `asya gateway` and `asya run` actors as processes on a private RabbitMQ node, tasks
+// From outside: `asya gateway` and three `asya run` actors (plus x-sink) as processes on a private RabbitMQ node, tasks
 // created over plain HTTP and by `asya call`, events read with the `eventsource` package.
 
 const execFileAsync = promisify(execFile);
@@ -60,7 +60,10 @@ describe("asya gateway with asya run actors on RabbitMQ", () => {
     internal = `http://127.0.0.1:${internalPort}`;
     const dir = mkdtempSync(join(tmpdir(), "asya-gw-"));
     const registry = join(dir, "registry.yaml");
-    writeFileSync(registry, "tools:\n  - name: shout-stream\n    route: [shout, stream]\n    timeout: 60\n");
+    writeFileSync(
+      registry,
+      "tools:\n  - name: shout-stream\n    route: [shout, stream, stamp]\n    timeout: 60\n",
+    );
     const gateway = new ActorProcess({
       label: "gateway",
       args: ["gateway"],
@@ -90,6 +93,7 @@ describe("asya gateway with asya run actors on RabbitMQ", () => {
     const actors: LaunchedActor[] = [
       await launchActor({ name: "shout", namespace, broker, handler: `${HANDLERS}#shout`, env: trusted }),
       await launchActor({ name: "stream", namespace, broker, handler: `${HANDLERS}#stream`, env: trusted }),
+      await launchActor({ name: "stamp", namespace, broker, handler: `${HANDLERS}#stamp`, env: trusted }),
       await launchActor({
         name: "x-sink",
         namespace,
@@ -124,7 +128,10 @@ describe("asya gateway with asya run actors on RabbitMQ", () => {
         (e) => e.type === "status" && ["succeeded", "failed", "canceled"].includes(e.data.status ?? ""),
       );
       expect(terminal).toHaveLength(1);
-      expect(events.at(-1)?.data).toMatchObject({ status: "succeeded", result: { said: `HI${i}` } });
+      expect(events.at(-1)?.data).toMatchObject({
+        status: "succeeded",
+        result: { said: `HI${i}`, stamped: true },
+      });
       // A client that connected after the task ended gets that one status event (Asya's contract);
       // every other one sees the FLY letters in order and complete (a late joiner gets the kept ones).
       if (events.length > 1) {
@@ -153,7 +160,7 @@ describe("asya gateway with asya run actors on RabbitMQ", () => {
       ],
       { cwd: REPO_ROOT, timeout: 60_000 },
     );
-    expect(stdout).toBe('YO\n{"said":"YO"}\n');
+    expect(stdout).toBe('YO\n{"said":"YO","stamped":true}\n');
     expect(stderr).toMatch(/\[#+\.*\] 100\/100 succeeded/);
     expect(stderr).toMatch(/task [0-9a-f-]{36} succeeded/);
 

@@ -1,4 +1,4 @@
-import { type Clock, type ClockTimer, MAX_TIMER_MS, type Transport } from "@asya/transport";
+import type { Clock, Timers, Transport } from "@asya/transport";
 import { ShutdownError } from "../errors.js";
 
 /** Attribute carrying the absolute not-before time (epoch ms) of a delay longer than one hop. */
@@ -9,6 +9,8 @@ export const NOT_BEFORE_TOLERANCE_MS = 5;
 /** Where a delayed publish gets its time, and what ends an in-process wait. */
 export interface DelayContext {
   readonly clock: Clock;
+  /** The actor's timer structure (on `clock`): an in-process wait is one entry in it. */
+  readonly timer: Timers;
   /** Aborts an in-process wait (actor shutdown): the publish throws {@link ShutdownError}. */
   readonly signal: AbortSignal;
 }
@@ -56,26 +58,17 @@ export function remainingDelayMs(attributes: Readonly<Record<string, string>>, n
   return remaining > NOT_BEFORE_TOLERANCE_MS ? remaining : 0;
 }
 
-function waitOn({ clock, signal }: DelayContext, delayMs: number): Promise<void> {
+function waitOn({ timer, signal }: DelayContext, delayMs: number): Promise<void> {
   if (signal.aborted) return Promise.reject(new ShutdownError());
-  const deadline = clock.now() + delayMs;
   return new Promise((resolve, reject) => {
-    let timer: ClockTimer | undefined;
     const onAbort = () => {
-      timer?.cancel();
+      cancel();
       reject(new ShutdownError());
     };
-    // Re-armed until the deadline: a timer caps at MAX_TIMER_MS (about 24.8 days).
-    const arm = () => {
-      const leftMs = deadline - clock.now();
-      if (leftMs <= 0) {
-        signal.removeEventListener("abort", onAbort);
-        resolve();
-        return;
-      }
-      timer = clock.setTimer(arm, Math.min(leftMs, MAX_TIMER_MS));
-    };
+    const cancel = timer.schedule(delayMs, () => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    });
     signal.addEventListener("abort", onAbort, { once: true });
-    arm();
   });
 }

@@ -31,7 +31,7 @@ export function createMessagePath(deps: PathDeps): MessageProcessor {
   const { actor, logger, metrics } = deps;
   const now = () => deps.clock.now();
   const publish = createPublisher(deps);
-  const delay = { clock: deps.clock, signal: deps.shutdownSignal };
+  const delay = { clock: deps.clock, timer: deps.timer, signal: deps.shutdownSignal };
   // One listener for every call in flight, instead of one per call.
   deps.shutdownSignal.addEventListener(
     "abort",

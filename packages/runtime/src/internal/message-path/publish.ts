@@ -34,7 +34,7 @@ export function createPublisher(deps: PathDeps): Publisher {
     }
     return queue;
   };
-  const delay = { clock: deps.clock, signal: deps.shutdownSignal };
+  const delay = { clock: deps.clock, timer: deps.timer, signal: deps.shutdownSignal };
   return async (plan, traceContext) => {
     const limitBytes = deps.transport.capabilities.maxMessageBytes;
     // One span per call: its trace headers are the same for every output.

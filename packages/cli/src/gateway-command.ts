@@ -1,4 +1,3 @@
-import { isValidActorName } from "@asya/envelope";
 import {
   createGateway,
   createMemoryTaskStore,
@@ -6,9 +5,10 @@ import {
   type TaskStore,
   watchRegistryFile,
 } from "@asya/gateway";
-import { createJsonLogger, type Logger, parseDuration, RuntimeConfigError } from "@asya/runtime";
+import { createJsonLogger, type Logger, parseDuration } from "@asya/runtime";
 import type { CliIo } from "./cli-io.js";
 import { configFromEnv } from "./config/config-from-env.js";
+import { type Env, fail, gatewayPrefix, get, int } from "./config/env-values.js";
 import { loadTransport } from "./config/load-transport.js";
 
 /** What `asya gateway` reads from the environment. */
@@ -26,31 +26,14 @@ export interface GatewayEnvConfig {
   readonly retentionMs: number;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-const fail = (variable: string, message: string): never => {
-  throw new RuntimeConfigError(`${variable}: ${message}`, { code: "INVALID_CONFIG", field: variable });
-};
-const get = (env: Env, name: string) => {
-  const value = env[name]?.trim();
-  return value === undefined || value === "" ? undefined : value;
-};
-const port = (env: Env, name: string, fallback: number) => {
-  const raw = get(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) > 65_535)
-    fail(name, `expected a port (0-65535), got ${JSON.stringify(raw)}`);
-  return Number(raw);
-};
+const port = (env: Env, name: string, fallback: number) => int(env, name, 0, 65_535) ?? fallback;
 
 /**
  * Reads `ASYA_GATEWAY_*` (see the CLI README).
  * @throws RuntimeConfigError `INVALID_CONFIG` naming the variable.
  */
 export function gatewayConfigFromEnv(env: Env): GatewayEnvConfig {
-  const prefix = env.ASYA_GATEWAY_PREFIX?.trim() ?? "/api/v1";
-  if (prefix !== "" && !prefix.startsWith("/"))
-    fail("ASYA_GATEWAY_PREFIX", 'must start with "/" (or be empty)');
+  const prefix = gatewayPrefix(env) ?? "/api/v1";
   const store = get(env, "ASYA_GATEWAY_STORE") ?? "memory";
   if (store !== "memory" && store !== "postgres")
     fail("ASYA_GATEWAY_STORE", `expected memory or postgres, got ${JSON.stringify(store)}`);
@@ -80,7 +63,7 @@ export function gatewayConfigFromEnv(env: Env): GatewayEnvConfig {
     port: port(env, "ASYA_GATEWAY_PORT", 8080),
     internalPort: port(env, "ASYA_GATEWAY_INTERNAL_PORT", 8081),
     host: get(env, "ASYA_GATEWAY_HOST") ?? "127.0.0.1",
-    prefix: prefix.replace(/\/+$/, ""),
+    prefix,
     store: store as "memory" | "postgres",
     databaseUrl,
     apiKey: get(env, "ASYA_GATEWAY_API_KEY"),
@@ -109,9 +92,8 @@ async function openStore(config: GatewayEnvConfig, logger: Logger): Promise<Task
 export async function runGatewayFromEnv(io: CliIo): Promise<number> {
   const config = gatewayConfigFromEnv(io.env);
   const runtime = configFromEnv(io.env);
-  const namespace = get(io.env, "ASYA_NAMESPACE");
-  if (namespace !== undefined && !isValidActorName(namespace))
-    fail("ASYA_NAMESPACE", "must be a DNS-1123 label");
+  // configFromEnv has checked ASYA_NAMESPACE (and the transport's variables) already.
+  const { namespace } = runtime;
   const logger = createJsonLogger({
     level: runtime.logLevel,
     write: (line) => io.stderr.write(`${line}\n`),

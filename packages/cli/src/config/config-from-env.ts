@@ -8,6 +8,9 @@ import {
 } from "@asya/envelope";
 import { type LogLevel, parseDuration, RuntimeConfigError, resolveResiliency } from "@asya/runtime";
 import { transportKinds } from "@asya/transport";
+import { type Env, fail, gatewayPrefix, get, int } from "./env-values.js";
+
+export type { Env } from "./env-values.js";
 
 /** Resiliency after validation (what `resolveResiliency` returns and `createActor` takes). */
 type ResiliencyConfig = ReturnType<typeof resolveResiliency>;
@@ -71,11 +74,7 @@ function gatewayFromEnv(env: Env): GatewayEnvConfig {
       );
     }
   }
-  // Unset and empty differ for the prefix: "" is a valid prefix (a gateway mounted at the root).
-  const prefix = env.ASYA_GATEWAY_PREFIX?.trim();
-  if (prefix !== undefined && prefix !== "" && !prefix.startsWith("/")) {
-    fail("ASYA_GATEWAY_PREFIX", 'must start with "/" (or be empty)');
-  }
+  const prefix = gatewayPrefix(env);
   const token = get(env, "ASYA_GATEWAY_TOKEN");
   return {
     ...(url === undefined ? {} : { url }),
@@ -83,32 +82,6 @@ function gatewayFromEnv(env: Env): GatewayEnvConfig {
     ...(prefix === undefined ? {} : { prefix }),
     ...(token === undefined ? {} : { token }),
   };
-}
-
-/** Environment variables as read by {@link configFromEnv}. */
-export type Env = Readonly<Record<string, string | undefined>>;
-
-const fail = (variable: string, message: string, cause?: unknown): never => {
-  throw new RuntimeConfigError(`${variable}: ${message}`, {
-    code: "INVALID_CONFIG",
-    field: variable,
-    ...(cause === undefined ? {} : { cause }),
-  });
-};
-
-/** Reads a variable; empty strings count as unset. */
-function get(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === "" ? undefined : value;
-}
-
-function int(env: Env, name: string, min: number, max: number): number | undefined {
-  const raw = get(env, name);
-  if (raw === undefined) return undefined;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    return fail(name, `expected an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return Number(raw);
 }
 
 function bool(env: Env, name: string, fallback: boolean): boolean {

@@ -1,5 +1,6 @@
 import { DEFAULT_ACTOR_TIMEOUT_MS, durationMs } from "@asya/envelope";
 import type { AsyncActor } from "./async-actor-schema.js";
+import { secretMountParts } from "./internal/container-parts.js";
 import { actorLabels, selectorLabels } from "./internal/labels.js";
 import type { KubernetesObject } from "./kubernetes-object.js";
 import { actorTimeoutOf, runtimeEnv } from "./runtime-env.js";
@@ -34,15 +35,9 @@ export function renderDeployment(context: ActorRenderContext): KubernetesObject 
   const spec = actor.spec;
   const labels = actorLabels(actor, objectName);
   const { kubernetes, settings } = transportPartOf(spec.transport);
-  const mounts = kubernetes.secretMounts(settings);
-  const volumes = [
-    ...(spec.volumes ?? []),
-    ...mounts.map((mount) => ({ name: mount.volumeName, secret: { secretName: mount.secretName } })),
-  ];
-  const volumeMounts = [
-    ...(spec.volumeMounts ?? []),
-    ...mounts.map((mount) => ({ name: mount.volumeName, mountPath: mount.mountPath, readOnly: true })),
-  ];
+  const secrets = secretMountParts(kubernetes.secretMounts(settings));
+  const volumes = [...(spec.volumes ?? []), ...secrets.volumes];
+  const volumeMounts = [...(spec.volumeMounts ?? []), ...secrets.volumeMounts];
   const probe = (path: string, periodSeconds: number) => ({
     httpGet: { path, port: "health" },
     periodSeconds,

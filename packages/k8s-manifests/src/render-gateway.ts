@@ -1,4 +1,11 @@
 import { type AsyaGateway, type AsyaGatewayInput, asyaGatewaySchema } from "./gateway-schema.js";
+import {
+  adapterEnv,
+  fromSecret,
+  literal,
+  secretMountParts,
+  withUserEnv,
+} from "./internal/container-parts.js";
 import { MANAGED_BY } from "./internal/labels.js";
 import { prune } from "./internal/plain.js";
 import type { KubernetesObject } from "./kubernetes-object.js";
@@ -38,10 +45,8 @@ export function parseAsyaGatewayYaml(text: string, source = "input"): AsyaGatewa
   return parseAsyaGateway(first.value, first.where);
 }
 
-const literal = (name: string, value: string | number | undefined): RenderedEnvVar[] =>
-  value === undefined ? [] : [{ name, value: String(value) }];
 const secret = (name: string, ref: { name: string; key: string } | undefined): RenderedEnvVar[] =>
-  ref === undefined ? [] : [{ name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } }];
+  ref === undefined ? [] : [fromSecret(name, ref.name, ref.key)];
 
 /**
  * Renders a gateway (GATEWAY.md; `asya gateway` in the container): ServiceAccount, Deployment with
@@ -65,16 +70,11 @@ export function renderGateway(input: AsyaGateway | AsyaGatewayInput): Kubernetes
     "app.kubernetes.io/managed-by": MANAGED_BY,
   };
   const { kubernetes, settings } = transportPartOf(spec.transport);
-  const mounts = kubernetes.secretMounts(settings);
+  const secrets = secretMountParts(kubernetes.secretMounts(settings));
   const internalHost = namespace === undefined ? name : `${name}.${namespace}.svc`;
-  const transportEnv: RenderedEnvVar[] = kubernetes
-    .env(settings)
-    .map((v) =>
-      "secretKeyRef" in v ? { name: v.name, valueFrom: { secretKeyRef: { ...v.secretKeyRef } } } : v,
-    );
   const env: RenderedEnvVar[] = [
     ...literal("ASYA_TRANSPORT", spec.transport.type),
-    ...transportEnv,
+    ...adapterEnv(kubernetes, settings),
     ...literal("ASYA_NAMESPACE", spec.namespace ?? namespace),
     ...literal("ASYA_GATEWAY_HOST", "0.0.0.0"),
     ...literal("ASYA_GATEWAY_PORT", spec.port),
@@ -91,16 +91,14 @@ export function renderGateway(input: AsyaGateway | AsyaGatewayInput): Kubernetes
     ...literal("ASYA_GATEWAY_REGISTRY", spec.registry && `${REGISTRY_DIR}/${spec.registry.key}`),
     ...literal("ASYA_GATEWAY_RETENTION", spec.retention),
   ];
-  const user = spec.env ?? [];
-  const overridden = new Set(user.map((v) => v.name));
   const volumes = [
-    ...mounts.map((m) => ({ name: m.volumeName, secret: { secretName: m.secretName } })),
+    ...secrets.volumes,
     ...(spec.registry === undefined
       ? []
       : [{ name: "registry", configMap: { name: spec.registry.configMap } }]),
   ];
   const volumeMounts = [
-    ...mounts.map((m) => ({ name: m.volumeName, mountPath: m.mountPath, readOnly: true })),
+    ...secrets.volumeMounts,
     ...(spec.registry === undefined ? [] : [{ name: "registry", mountPath: REGISTRY_DIR, readOnly: true }]),
   ];
   const probe = (path: string) => ({
@@ -138,7 +136,7 @@ export function renderGateway(input: AsyaGateway | AsyaGatewayInput): Kubernetes
                 image: spec.image,
                 imagePullPolicy: spec.imagePullPolicy,
                 args: ["gateway"],
-                env: [...env.filter((v) => !overridden.has(v.name)), ...user],
+                env: withUserEnv(env, spec.env),
                 ports: [
                   { name: "http", containerPort: spec.port, protocol: "TCP" },
                   { name: "internal", containerPort: spec.internalPort, protocol: "TCP" },

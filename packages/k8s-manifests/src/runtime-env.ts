@@ -1,5 +1,6 @@
 import { RESILIENCY_ENV } from "@asya/envelope";
 import type { AsyncActorSpec } from "./async-actor-schema.js";
+import { adapterEnv, fromSecret, literal, withUserEnv } from "./internal/container-parts.js";
 import { stableJson } from "./internal/plain.js";
 import { transportPartOf } from "./transport-kubernetes.js";
 
@@ -10,24 +11,10 @@ export interface RenderedEnvVar {
   readonly valueFrom?: Readonly<Record<string, unknown>> | undefined;
 }
 
-function literal(name: string, value: string | number | undefined): RenderedEnvVar[] {
-  return value === undefined ? [] : [{ name, value: String(value) }];
-}
-
-function fromSecret(name: string, secretName: string, key: string): RenderedEnvVar {
-  return { name, valueFrom: { secretKeyRef: { name: secretName, key } } };
-}
-
-/** The adapter's variables (its descriptor's `fromEnv` names): literals or Secret references. */
+/** The adapter's variables (its descriptor's `fromEnv` names). */
 function transportEnv(spec: AsyncActorSpec): RenderedEnvVar[] {
   const { kubernetes, settings } = transportPartOf(spec.transport);
-  return kubernetes
-    .env(settings)
-    .map((variable) =>
-      "secretKeyRef" in variable
-        ? fromSecret(variable.name, variable.secretKeyRef.name, variable.secretKeyRef.key)
-        : { name: variable.name, value: variable.value },
-    );
+  return adapterEnv(kubernetes, settings);
 }
 
 /** A duration for an env var: numbers (milliseconds) get an explicit `ms` unit, strings pass as written. */
@@ -67,7 +54,5 @@ export function runtimeEnv(spec: AsyncActorSpec, meshNamespace: string | undefin
       ref.keys.map((k) => fromSecret(k.envVar, ref.secretName, k.key)),
     ),
   ];
-  const user: RenderedEnvVar[] = (spec.env ?? []).map((variable) => ({ ...variable }));
-  const overridden = new Set(user.map((variable) => variable.name));
-  return [...generated.filter((variable) => !overridden.has(variable.name)), ...user];
+  return withUserEnv(generated, spec.env);
 }

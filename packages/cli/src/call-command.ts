@@ -106,6 +106,38 @@ async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseE
   }
 }
 
+/** The task's SSE stream from its first event on (a finished task still replays its FLY events). */
+async function openEvents(
+  config: GatewayClientConfig,
+  id: string,
+  signal?: AbortSignal,
+): Promise<ReadableStream<Uint8Array>> {
+  const response = await fetch(`${config.api}/mesh/${encodeURIComponent(id)}/events`, {
+    headers: headersOf(config, { accept: "text/event-stream", "last-event-id": "0" }),
+    ...(signal === undefined ? {} : { signal }),
+  });
+  if (!response.ok || response.body === null) {
+    throw new Error(`could not watch task ${id}: ${await failure(response)}`);
+  }
+  return response.body;
+}
+
+const FINAL_STATUSES = new Set(["succeeded", "failed", "canceled"]);
+
+/** Follows a task's SSE stream quietly to its final status (`"stream ended"` if it closes first). */
+export async function finalStatusOf(config: GatewayClientConfig, id: string): Promise<string> {
+  const body = await openEvents(config, id);
+  for await (const event of sseEvents(body)) {
+    const status =
+      event.event === "status" ? (JSON.parse(event.data) as { status?: string }).status : undefined;
+    if (status !== undefined && FINAL_STATUSES.has(status)) {
+      await body.cancel().catch(() => undefined);
+      return status;
+    }
+  }
+  return "stream ended";
+}
+
 /**
  * Follows a task live: a progress bar on stderr from status events, FLY text on stdout as it
  * arrives, and the result (or error) at the end. Returns the exit code: 0 succeeded, 1 otherwise.
@@ -113,18 +145,12 @@ async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseE
 export async function watchTask(config: GatewayClientConfig, id: string, io: CliIo): Promise<number> {
   const controller = new AbortController();
   void io.shutdownSignal?.then(() => controller.abort());
-  const response = await fetch(`${config.api}/mesh/${encodeURIComponent(id)}/events`, {
-    // From the first event on: a task that finished before this request still shows its FLY text.
-    headers: headersOf(config, { accept: "text/event-stream", "last-event-id": "0" }),
-    signal: controller.signal,
-  });
-  if (!response.ok || response.body === null)
-    throw new Error(`could not watch task ${id}: ${await failure(response)}`);
+  const body = await openEvents(config, id, controller.signal);
   const tty = io.stderr.isTTY === true;
   let lastBar = "";
   let flyOpen = false;
   try {
-    for await (const event of sseEvents(response.body)) {
+    for await (const event of sseEvents(body)) {
       const data = JSON.parse(event.data) as Record<string, unknown>;
       if (event.event === "fly") {
         const text =
@@ -146,7 +172,7 @@ export async function watchTask(config: GatewayClientConfig, id: string, io: Cli
         io.stderr.write(tty ? `\r${bar}` : `${bar}\n`);
         lastBar = bar;
       }
-      if (status === "succeeded" || status === "failed" || status === "canceled") {
+      if (FINAL_STATUSES.has(status)) {
         if (tty) io.stderr.write("\n");
         if (flyOpen) io.stdout.write("\n");
         if (status === "succeeded") {

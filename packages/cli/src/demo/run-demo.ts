@@ -13,7 +13,7 @@ import {
 } from "@asya/runtime";
 import { createEnvelopeSpy, type SpyRecord } from "@asya/runtime/testing";
 import { createMemoryTransport, type Transport } from "@asya/transport";
-import { createTask } from "../call-command.js";
+import { createTask, finalStatusOf } from "../call-command.js";
 import { clean, type DocInput, demoResiliency, enrich, judge, review, splitSentences } from "./handlers.js";
 
 /** The demo's input documents. */
@@ -114,8 +114,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const followed: Array<Promise<string>> = [];
     for (const input of DEMO_INPUTS) {
       if (gateway !== undefined) {
-        const id = await createTask({ api: gateway.api, apiKey: undefined }, DEMO_TOOL, input);
-        followed.push(finalStatusOf(`${gateway.api}/mesh/${id}/events`));
+        const client = { api: gateway.api, apiKey: undefined };
+        followed.push(finalStatusOf(client, await createTask(client, DEMO_TOOL, input)));
         continue;
       }
       const envelope = createEnvelope({ id: input.doc, route: ["clean", "enrich", "judge"], payload: input });
@@ -158,22 +158,6 @@ async function startDemoGateway(transport: Transport, namespace: string | undefi
     ...(namespace === undefined ? {} : { namespace }),
   });
   return { api: `${gateway.url}/api/v1`, internalUrl: gateway.internalUrl, close: () => gateway.close() };
-}
-
-/** Follows a task's SSE stream to its final status. */
-async function finalStatusOf(url: string): Promise<string> {
-  const response = await fetch(url, { headers: { accept: "text/event-stream" } });
-  const decoder = new TextDecoder();
-  let text = "";
-  for await (const chunk of response.body ?? []) {
-    text += decoder.decode(chunk as Uint8Array, { stream: true });
-    const final = /"status":"(succeeded|failed|canceled)"/.exec(text);
-    if (final !== null) {
-      await response.body?.cancel().catch(() => undefined);
-      return final[1] as string;
-    }
-  }
-  return "stream ended";
 }
 
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {

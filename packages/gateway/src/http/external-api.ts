@@ -7,12 +7,12 @@ import {
   queueName,
 } from "@asya/envelope";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { EventHub } from "../event-hub.js";
 import type { ResolvedGatewayOptions } from "../gateway-options.js";
 import { entryActors, toolRoute } from "../registry.js";
 import type { TaskStore } from "../store/task-store.js";
 import { isTaskStatus, type TaskStatus } from "../task.js";
+import { getTask, jsonBodyLimit, withJsonErrors } from "./app-parts.js";
 import { requireBearer } from "./bearer.js";
 import { isJsonObject, readJsonBody } from "./json-body.js";
 import { jsonError } from "./json-error.js";
@@ -48,14 +48,7 @@ export function createExternalApi(deps: ExternalApiDeps): Hono {
 
   const api = new Hono();
   api.use("*", requireBearer(options.apiKey, "asya-gateway"));
-  api.use(
-    "*",
-    bodyLimit({
-      maxSize: options.maxBodyBytes,
-      onError: (c) =>
-        jsonError(c, 413, "PAYLOAD_TOO_LARGE", `request body over ${options.maxBodyBytes} bytes`),
-    }),
-  );
+  api.use("*", jsonBodyLimit(options.maxBodyBytes));
 
   api.post("/mesh", async (c) => {
     const toolName = c.req.query("tool");
@@ -171,10 +164,7 @@ export function createExternalApi(deps: ExternalApiDeps): Hono {
     return streamAll(c, hub, status as TaskStatus | undefined, options.keepaliveMs);
   });
 
-  api.get("/mesh/:id", async (c) => {
-    const task = await store.get(c.req.param("id"));
-    return task === undefined ? jsonError(c, 404, "NOT_FOUND", "unknown task") : c.json(task);
-  });
+  api.get("/mesh/:id", getTask(store));
 
   api.get("/mesh/:id/events", async (c) => {
     const id = c.req.param("id");
@@ -205,10 +195,5 @@ export function createExternalApi(deps: ExternalApiDeps): Hono {
   });
 
   app.route(p === "" ? "/" : p, api);
-  app.notFound((c) => jsonError(c, 404, "NOT_FOUND", `no route ${c.req.method} ${c.req.path}`));
-  app.onError((error, c) => {
-    options.logger.error("request failed", { err: error.message, path: c.req.path });
-    return jsonError(c, 500, "INTERNAL", "internal error");
-  });
-  return app;
+  return withJsonErrors(app, options.logger, "request");
 }

@@ -1,8 +1,8 @@
 import { type Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { ResolvedGatewayOptions } from "../gateway-options.js";
 import type { ReportOutcome, TaskStore } from "../store/task-store.js";
 import { reportedStatus } from "../task.js";
+import { getTask, jsonBodyLimit, withJsonErrors } from "./app-parts.js";
 import { requireBearer } from "./bearer.js";
 import { isJsonObject, readJsonBody } from "./json-body.js";
 import { jsonError } from "./json-error.js";
@@ -30,21 +30,12 @@ export function createInternalApi(options: ResolvedGatewayOptions, store: TaskSt
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   const api = new Hono();
   api.use("*", requireBearer(options.internalToken, "asya-gateway-internal"));
-  api.use(
-    "*",
-    bodyLimit({
-      maxSize: options.maxBodyBytes,
-      onError: (c) => jsonError(c, 413, "PAYLOAD_TOO_LARGE", "report too large"),
-    }),
-  );
+  api.use("*", jsonBodyLimit(options.maxBodyBytes));
 
   const answer = (c: Context, outcome: ReportOutcome) =>
     outcome.kind === "unknown" ? jsonError(c, 404, "NOT_FOUND", "unknown task") : c.body(null, 204);
 
-  api.get("/mesh/:id", async (c) => {
-    const task = await store.get(c.req.param("id"));
-    return task === undefined ? jsonError(c, 404, "NOT_FOUND", "unknown task") : c.json(task);
-  });
+  api.get("/mesh/:id", getTask(store));
 
   api.post("/mesh/:id/events", async (c) => {
     const body = await objectBody(c.req.raw);
@@ -92,10 +83,5 @@ export function createInternalApi(options: ResolvedGatewayOptions, store: TaskSt
     bare.route("/", legacy);
     app.route("/", bare);
   }
-  app.notFound((c) => jsonError(c, 404, "NOT_FOUND", `no route ${c.req.method} ${c.req.path}`));
-  app.onError((error, c) => {
-    options.logger.error("report failed", { err: error.message, path: c.req.path });
-    return jsonError(c, 500, "INTERNAL", "internal error");
-  });
-  return app;
+  return withJsonErrors(app, options.logger, "report");
 }

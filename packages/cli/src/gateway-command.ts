@@ -24,6 +24,9 @@ export interface GatewayEnvConfig {
   readonly internalUrl: string | undefined;
   readonly registryFile: string | undefined;
   readonly retentionMs: number;
+  readonly publicUrl: string | undefined;
+  readonly mcpAllowedOrigins: readonly string[];
+  readonly mcpSessionIdleMs: number;
 }
 
 const port = (env: Env, name: string, fallback: number) => int(env, name, 0, 65_535) ?? fallback;
@@ -59,6 +62,30 @@ export function gatewayConfigFromEnv(env: Env): GatewayEnvConfig {
     );
   }
   if (retentionMs <= 0) fail("ASYA_GATEWAY_RETENTION", "must be positive");
+  const publicUrl = get(env, "ASYA_GATEWAY_PUBLIC_URL");
+  if (publicUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(publicUrl))
+    fail("ASYA_GATEWAY_PUBLIC_URL", "must be an http(s) URL");
+  const mcpAllowedOrigins = (get(env, "ASYA_GATEWAY_MCP_ALLOWED_ORIGINS") ?? "")
+    .split(",")
+    .map((origin) => origin.trim().replace(/\/+$/, ""))
+    .filter((origin) => origin !== "");
+  for (const origin of mcpAllowedOrigins)
+    if (!/^https?:\/\/[^\s/]+$/.test(origin))
+      fail(
+        "ASYA_GATEWAY_MCP_ALLOWED_ORIGINS",
+        `${JSON.stringify(origin)} is not an origin (scheme://host[:port])`,
+      );
+  const idle = get(env, "ASYA_GATEWAY_MCP_SESSION_IDLE") ?? "30m";
+  let mcpSessionIdleMs = 0;
+  try {
+    mcpSessionIdleMs = parseDuration(idle, "ASYA_GATEWAY_MCP_SESSION_IDLE");
+  } catch {
+    fail(
+      "ASYA_GATEWAY_MCP_SESSION_IDLE",
+      `expected a duration such as 30m or 1h, got ${JSON.stringify(idle)}`,
+    );
+  }
+  if (mcpSessionIdleMs <= 0) fail("ASYA_GATEWAY_MCP_SESSION_IDLE", "must be positive");
   return {
     port: port(env, "ASYA_GATEWAY_PORT", 8080),
     internalPort: port(env, "ASYA_GATEWAY_INTERNAL_PORT", 8081),
@@ -71,6 +98,9 @@ export function gatewayConfigFromEnv(env: Env): GatewayEnvConfig {
     internalUrl,
     registryFile: get(env, "ASYA_GATEWAY_REGISTRY"),
     retentionMs,
+    publicUrl,
+    mcpAllowedOrigins,
+    mcpSessionIdleMs,
   };
 }
 
@@ -121,10 +151,13 @@ export async function runGatewayFromEnv(io: CliIo): Promise<number> {
     ...(config.internalUrl === undefined ? {} : { internalUrl: config.internalUrl }),
     ...(registry === undefined ? {} : { registry: () => registry.current() }),
     retentionMs: config.retentionMs,
+    ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
+    allowedOrigins: config.mcpAllowedOrigins,
+    mcpSessionIdleMs: config.mcpSessionIdleMs,
     logger,
   });
   io.stderr.write(
-    `asya gateway: API ${gateway.url}${config.prefix}, reports ${gateway.internalUrl}${config.prefix}, store ${config.store}\n`,
+    `asya gateway: API ${gateway.url}${config.prefix}, MCP ${gateway.url}/mcp, A2A ${gateway.url}/a2a, reports ${gateway.internalUrl}${config.prefix}, store ${config.store}\n`,
   );
   await (io.shutdownSignal ?? new Promise<never>(() => undefined));
   await gateway.close();

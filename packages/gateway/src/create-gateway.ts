@@ -1,12 +1,19 @@
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
+import { createA2aApp } from "./a2a/a2a-app.js";
+import { createTaskCreator } from "./create-task.js";
 import { createEventHub } from "./event-hub.js";
 import { GatewayError } from "./gateway-error.js";
 import { type GatewayOptions, resolveGatewayOptions } from "./gateway-options.js";
 import { createExternalApi } from "./http/external-api.js";
 import { createInternalApi } from "./http/internal-api.js";
+import { createMcpApp } from "./mcp/mcp-app.js";
 import { createMemoryTaskStore } from "./store/memory-store.js";
 import { TASK_STATUSES } from "./task.js";
+
+// src/ and dist/ both sit one level below the package root.
+const GATEWAY_VERSION = (createRequire(import.meta.url)("../package.json") as { version: string }).version;
 
 /** A running gateway. */
 export interface Gateway {
@@ -74,6 +81,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     lines.push("# HELP asya_gateway_sse_clients Open SSE streams", "# TYPE asya_gateway_sse_clients gauge");
     lines.push(`asya_gateway_sse_clients ${hub.clients}`);
     lines.push(
+      "# HELP asya_gateway_mcp_sessions Open MCP sessions",
+      "# TYPE asya_gateway_mcp_sessions gauge",
+    );
+    lines.push(`asya_gateway_mcp_sessions ${mcp.sessions}`);
+    lines.push(
       "# HELP asya_gateway_event_lag_seconds Time from an event's write to its delivery to this replica's streams",
       "# TYPE asya_gateway_event_lag_seconds summary",
       `asya_gateway_event_lag_seconds_sum ${hub.lag.sumSeconds}`,
@@ -84,11 +96,21 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     );
     return `${lines.join("\n")}\n`;
   };
+  const tasks = createTaskCreator(resolved, store, () => internalUrl);
+  let externalUrl = "";
+  const doors = { options: resolved, store, hub, tasks, name: "asya-gateway", version: GATEWAY_VERSION };
+  const mcp = createMcpApp(doors, {
+    idleMs: resolved.mcpSessionIdleMs,
+    maxSessions: resolved.maxMcpSessions,
+    allowedOrigins: resolved.allowedOrigins,
+  });
+  const a2a = createA2aApp(doors, () => externalUrl);
   const external = createExternalApi({
+    mount: [mcp.app, a2a],
     options: resolved,
     store,
     hub,
-    internalUrl: () => internalUrl,
+    tasks,
     metrics,
   });
   const internal = createInternalApi(resolved, store);
@@ -98,12 +120,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     servers.push(await listen(internal.fetch, resolved.internalPort, resolved.host));
   } catch (error) {
     await Promise.all(servers.map(close));
+    await mcp.close();
     hub.close();
     if (resolved.store === undefined) await store.close();
     throw error;
   }
   const [externalServer, internalServer] = servers as [ServerType, ServerType];
   if (internalUrl === "") internalUrl = baseUrl(internalServer, resolved.host);
+  externalUrl = baseUrl(externalServer, resolved.host);
 
   let lastPrune = 0;
   let sweeping = false;
@@ -140,6 +164,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     close() {
       closed ??= (async () => {
         clearInterval(timer);
+        await mcp.close();
         hub.close();
         await Promise.all(servers.map(close));
         if (resolved.store === undefined) await store.close();

@@ -43,6 +43,17 @@ export interface GatewayOptions {
    * its entry actors are known actors, and `POST /mesh?tool=<name>` starts a tool's route.
    */
   readonly registry?: () => Registry;
+  /**
+   * The external API's public base URL (`https://gw.example.com`), named by the A2A agent card.
+   * @default the origin the card was requested from
+   */
+  readonly publicUrl?: string;
+  /** Origins (`https://app.example.com`) besides the gateway's own that may call `/mcp` from a browser. */
+  readonly allowedOrigins?: readonly string[];
+  /** An MCP session with no request and no call in flight for this long is closed. @default 30 min */
+  readonly mcpSessionIdleMs?: number;
+  /** Open MCP sessions at most; an initialize beyond it is a 503. @default 1000 */
+  readonly maxMcpSessions?: number;
   /** Largest request body. @default 10 MiB (the envelope limit) */
   readonly maxBodyBytes?: number;
   /** SSE keepalive comment interval. @default 15000 */
@@ -62,7 +73,8 @@ type OptionalKeys =
   | "internalToken"
   | "internalUrl"
   | "actors"
-  | "registry";
+  | "registry"
+  | "publicUrl";
 export type ResolvedGatewayOptions = Required<Omit<GatewayOptions, OptionalKeys>> &
   Pick<GatewayOptions, OptionalKeys>;
 
@@ -99,6 +111,12 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
   if (options.internalUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(options.internalUrl)) {
     fail("internalUrl", "must be an http(s) URL");
   }
+  if (options.publicUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(options.publicUrl)) {
+    fail("publicUrl", "must be an http(s) URL");
+  }
+  for (const origin of options.allowedOrigins ?? [])
+    if (!/^https?:\/\/[^\s/]+$/.test(origin))
+      fail("allowedOrigins", `${JSON.stringify(origin)} is not an origin`);
   return {
     transport: options.transport,
     ...(options.store === undefined ? {} : { store: options.store }),
@@ -114,6 +132,10 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
     ...(options.internalUrl === undefined ? {} : { internalUrl: options.internalUrl.replace(/\/+$/, "") }),
     ...(options.actors === undefined ? {} : { actors: options.actors }),
     ...(options.registry === undefined ? {} : { registry: options.registry }),
+    ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl.replace(/\/+$/, "") }),
+    allowedOrigins: options.allowedOrigins ?? [],
+    mcpSessionIdleMs: positive("mcpSessionIdleMs", options.mcpSessionIdleMs, 30 * 60_000),
+    maxMcpSessions: positive("maxMcpSessions", options.maxMcpSessions, 1_000),
     maxBodyBytes: positive("maxBodyBytes", options.maxBodyBytes, DEFAULT_MAX_ENVELOPE_BYTES),
     keepaliveMs: positive("keepaliveMs", options.keepaliveMs, 15_000),
     retentionMs: positive("retentionMs", options.retentionMs, 7 * 24 * 3_600_000),

@@ -1,14 +1,19 @@
-// The mesh's front door (GATEWAY.md sections 1-3): embed with createGateway, or run `asya gateway`.
+// The mesh's front door (GATEWAY.md sections 1-4): the mesh API, MCP at /mcp and A2A at /a2a; embed
+// with createGateway, or run `asya gateway`.
 export { createGateway, type Gateway } from "./create-gateway.js";
 export { GatewayError, type GatewayErrorCode } from "./gateway-error.js";
 export type { GatewayLogger, GatewayOptions } from "./gateway-options.js";
 export type { ApiErrorCode } from "./http/json-error.js";
 export {
+  type AgentSkillEntry,
+  defineTool,
   parseRegistry,
+  type RegisteredAgent,
   type RegisteredTool,
   type Registry,
   type RegistryFile,
   registrySchema,
+  type ToolDefinition,
   toolRoute,
   watchRegistryFile,
 } from "./registry.js";

@@ -1,12 +1,6 @@
-import { randomUUID } from "node:crypto";
-import {
-  createEnvelope,
-  encodeEnvelope,
-  HEADER_GATEWAY_URL,
-  isValidActorName,
-  queueName,
-} from "@asya/envelope";
+import { isValidActorName } from "@asya/envelope";
 import { Hono } from "hono";
+import type { TaskCreator } from "../create-task.js";
 import type { EventHub } from "../event-hub.js";
 import type { ResolvedGatewayOptions } from "../gateway-options.js";
 import { entryActors, toolRoute } from "../registry.js";
@@ -23,9 +17,10 @@ export interface ExternalApiDeps {
   readonly options: ResolvedGatewayOptions;
   readonly store: TaskStore;
   readonly hub: EventHub;
-  /** The base URL stamped into `x-asya-gateway-url`. */
-  readonly internalUrl: () => string;
+  readonly tasks: TaskCreator;
   readonly metrics: () => Promise<string>;
+  /** Apps served on the same listener at the root (MCP, A2A). */
+  readonly mount?: readonly Hono[];
 }
 
 /** Keys a create body may not set: successors come from actors or registered tools (GATEWAY.md 2). */
@@ -79,7 +74,6 @@ export function createExternalApi(deps: ExternalApiDeps): Hono {
         return jsonError(c, 404, "NOT_FOUND", `unknown actor ${JSON.stringify(name)}`);
       route = [name];
     }
-    const actor = route[0] as string;
     const namespace = c.req.query("namespace") ?? options.namespace;
     if (namespace !== undefined && !isValidActorName(namespace)) {
       return jsonError(c, 400, "BAD_REQUEST", "namespace must be a DNS-1123 label");
@@ -109,40 +103,23 @@ export function createExternalApi(deps: ExternalApiDeps): Hono {
     if (timeout !== undefined && (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0)) {
       return jsonError(c, 400, "BAD_REQUEST", "timeout must be a positive number of seconds");
     }
-    const idempotencyKey = c.req.header("idempotency-key");
-    const id = randomUUID();
-    const now = new Date();
-    const deadlineAt =
-      timeout === undefined ? undefined : new Date(now.getTime() + timeout * 1000).toISOString();
-    const { task, created } = await store.create({ id, deadlineAt, idempotencyKey });
-    if (!created) return c.json({ id: task.id }, 200);
-    let envelope: ReturnType<typeof createEnvelope>;
-    try {
-      envelope = createEnvelope({
-        id,
-        route: { prev: [], curr: actor, next: route.slice(1) },
-        headers: {
-          ...(headers as Record<string, unknown>),
-          [HEADER_GATEWAY_URL]: deps.internalUrl(),
-          ...(c.req.header("traceparent") === undefined ? {} : { traceparent: c.req.header("traceparent") }),
-        },
-        status: { phase: "pending", ...(deadlineAt === undefined ? {} : { deadline_at: deadlineAt }) },
-        payload: fields.payload ?? null,
-      });
-    } catch (error) {
-      await store.reportStatus(id, "failed", { error: (error as Error).message });
-      return jsonError(c, 400, "BAD_REQUEST", (error as Error).message);
-    }
-    try {
-      await options.transport.publish(queueName(actor, namespace), { body: encodeEnvelope(envelope) });
-    } catch (error) {
-      options.logger.error("publishing a new task failed", { task_id: id, err: (error as Error).message });
-      await store.reportStatus(id, "failed", {
-        error: `could not publish to ${actor}: ${(error as Error).message}`,
-      });
-      return jsonError(c, 503, "UNAVAILABLE", `could not publish the task to ${actor}`);
-    }
-    return c.json({ id }, 201);
+    const result = await deps.tasks.create({
+      route,
+      payload: fields.payload,
+      headers: headers as Record<string, unknown>,
+      ...(timeout === undefined ? {} : { timeoutSeconds: timeout as number }),
+      ...(namespace === undefined ? {} : { namespace }),
+      idempotencyKey: c.req.header("idempotency-key"),
+      traceparent: c.req.header("traceparent"),
+    });
+    if (!result.ok)
+      return jsonError(
+        c,
+        result.status,
+        result.status === 400 ? "BAD_REQUEST" : "UNAVAILABLE",
+        result.message,
+      );
+    return c.json({ id: result.id }, result.created ? 201 : 200);
   });
 
   api.get("/mesh", async (c) => {
@@ -194,6 +171,7 @@ export function createExternalApi(deps: ExternalApiDeps): Hono {
     return outcome.kind === "unknown" ? jsonError(c, 404, "NOT_FOUND", "unknown task") : c.body(null, 204);
   });
 
+  for (const extra of deps.mount ?? []) app.route("/", extra);
   app.route(p === "" ? "/" : p, api);
   return withJsonErrors(app, options.logger, "request");
 }

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import type { EventHub } from "../event-hub.js";
+import { liveQueue } from "../live-queue.js";
 import type { TaskEvent, TaskStore } from "../store/task-store.js";
 import { isTerminal, type TaskStatus } from "../task.js";
 
@@ -11,37 +12,6 @@ function writeEvent(stream: SSEStreamingApi, event: TaskEvent, data: unknown = e
 
 const statusOf = (event: TaskEvent): TaskStatus | undefined =>
   event.kind === "status" ? (event.data as { status?: TaskStatus }).status : undefined;
-
-/**
- * A queue of live events with one waiter: the stream's loop awaits `next(ms)`, which resolves with
- * what arrived, or with nothing after `ms` (time for a keepalive).
- */
-function liveQueue() {
-  const buffered: TaskEvent[] = [];
-  let wake: (() => void) | undefined;
-  return {
-    push(event: TaskEvent) {
-      buffered.push(event);
-      wake?.();
-    },
-    stop() {
-      wake?.();
-    },
-    async next(ms: number): Promise<TaskEvent[]> {
-      if (buffered.length === 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, ms);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = undefined;
-      }
-      return buffered.splice(0);
-    },
-  };
-}
 
 /** `Last-Event-ID` as a number, if it is one. */
 export function lastEventIdOf(c: Context): number | undefined {
@@ -64,7 +34,7 @@ export function streamTask(
 ): Response {
   const lastEventId = lastEventIdOf(c);
   return streamSSE(c, async (stream) => {
-    const live = liveQueue();
+    const live = liveQueue<TaskEvent>();
     // Subscribed before reading the snapshot: nothing committed in between is missed.
     const off = hub.onTask(id, (event) => live.push(event));
     stream.onAbort(() => {
@@ -72,6 +42,9 @@ export function streamTask(
       live.stop();
     });
     try {
+      // Events before the task: the snapshot is at least as new as every status event read (a later
+      // one may repeat it, never go missing).
+      const missed = await store.events(id, lastEventId);
       const task = await store.get(id);
       if (task === undefined) return;
       let lastSent = 0;
@@ -83,7 +56,6 @@ export function streamTask(
         const status = statusOf(event);
         if (status !== undefined && isTerminal(status)) done = true;
       };
-      const missed = await store.events(id, lastEventId);
       if (lastEventId === undefined) {
         await stream.writeSSE({ event: "status", data: JSON.stringify(task.data) });
         if (isTerminal(task.status)) return;
@@ -117,7 +89,7 @@ export function streamAll(
   keepaliveMs: number,
 ): Response {
   return streamSSE(c, async (stream) => {
-    const live = liveQueue();
+    const live = liveQueue<TaskEvent>();
     const off = hub.onAny((event) => {
       if (event.kind === "status" && (status === undefined || statusOf(event) === status)) live.push(event);
     });

@@ -1,0 +1,56 @@
+import type { EventHub } from "./event-hub.js";
+import { liveQueue } from "./live-queue.js";
+import type { TaskEvent, TaskStore } from "./store/task-store.js";
+import { isTerminal, type TaskData } from "./task.js";
+
+/** What a follower sees: status data (the stored one first) and FLY data, in order. */
+export type TaskUpdate =
+  | { readonly kind: "status"; readonly data: TaskData }
+  | { readonly kind: "fly"; readonly data: unknown };
+
+/**
+ * Follows task `id` from now to its end, for the MCP and A2A front doors: first its stored status,
+ * then the FLY events it already has, then live status and FLY events; it ends after a terminal
+ * status, or when `signal` aborts. Works on any replica (events come from the store).
+ */
+export async function* followTask(
+  store: TaskStore,
+  hub: EventHub,
+  id: string,
+  signal?: AbortSignal,
+): AsyncGenerator<TaskUpdate, void, undefined> {
+  const live = liveQueue<TaskEvent>();
+  // Subscribed before reading: nothing committed in between is missed. Events are read before the
+  // task, so the snapshot is at least as new as every status event read; a later one may repeat it.
+  const off = hub.onTask(id, (event) => live.push(event));
+  const abort = () => live.stop();
+  signal?.addEventListener("abort", abort, { once: true });
+  try {
+    const seen = await store.events(id);
+    const task = await store.get(id);
+    if (task === undefined || signal?.aborted) return;
+    yield { kind: "status", data: task.data };
+    if (isTerminal(task.status)) return;
+    let lastId = 0;
+    for (const event of seen) {
+      lastId = Math.max(lastId, event.eventId);
+      if (event.kind === "fly") yield { kind: "fly", data: event.data };
+    }
+    while (signal?.aborted !== true) {
+      for (const event of await live.next(60_000)) {
+        if (event.eventId <= lastId) continue;
+        lastId = event.eventId;
+        if (event.kind === "fly") {
+          yield { kind: "fly", data: event.data };
+          continue;
+        }
+        const data = event.data as TaskData;
+        yield { kind: "status", data };
+        if (isTerminal(data.status)) return;
+      }
+    }
+  } finally {
+    off();
+    signal?.removeEventListener("abort", abort);
+  }
+}

@@ -157,6 +157,23 @@ describe("A2A front door (official SDK client)", () => {
     );
   });
 
+  it("SubscribeToTask (tasks/resubscribe): a second client joins a live task and sees it end", async () => {
+    const { gateway } = await startPipeline();
+    const client = await clientFor(gateway.url);
+    const stream = client.sendMessageStream(send(userMessage("zzz", "wait")));
+    const task = ((await stream.next()).value as { payload: { value: Task } }).payload.value;
+    const joined = client.resubscribeTask({ tenant: "", id: task.id });
+    const firstJoined = await joined.next();
+    expect(firstJoined.value?.payload?.$case).toBe("task");
+    await client.cancelTask({ tenant: "", id: task.id, metadata: {} });
+    const states: TaskState[] = [];
+    for await (const event of joined)
+      if (event.payload?.$case === "statusUpdate")
+        states.push(event.payload.value.status?.state as TaskState);
+    expect(states.at(-1)).toBe(TaskState.TASK_STATE_CANCELED);
+    await stream.return(undefined);
+  });
+
   it("the 0.3 method names over raw JSON-RPC answer in 0.3 shapes", async () => {
     const { gateway, api } = await startPipeline();
     const rpc = async (method: string, params: unknown) => {
@@ -280,5 +297,10 @@ describe("A2A front door (official SDK client)", () => {
     );
     expect(big.status).toBe(413);
     expect(await big.json()).toMatchObject({ error: { code: -32600 } });
+    // None of it started a task.
+    const tasks = (await (
+      await fetch(`${gateway.url}/api/v1/mesh`, { headers: { authorization: "Bearer sekret" } })
+    ).json()) as { total: number };
+    expect(tasks.total).toBe(1); // the one good SendMessage above
   });
 });

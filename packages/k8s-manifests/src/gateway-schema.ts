@@ -47,6 +47,11 @@ export const gatewaySpecSchema = z
       .regex(/^\d+(d|h|m|s)$/)
       .optional()
       .describe("ASYA_GATEWAY_RETENTION, e.g. 7d."),
+    publicUrl: z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+/, { error: "must be an http(s) URL" })
+      .optional()
+      .describe("ASYA_GATEWAY_PUBLIC_URL: the external URL the A2A agent card names (an Ingress)."),
     env: z.array(envVarSchema).optional(),
     resources: resourcesSchema.optional(),
   })

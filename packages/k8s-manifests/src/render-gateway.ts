@@ -90,6 +90,7 @@ export function renderGateway(input: AsyaGateway | AsyaGatewayInput): Kubernetes
     ...secret("ASYA_GATEWAY_INTERNAL_TOKEN", spec.internalTokenSecretRef),
     ...literal("ASYA_GATEWAY_REGISTRY", spec.registry && `${REGISTRY_DIR}/${spec.registry.key}`),
     ...literal("ASYA_GATEWAY_RETENTION", spec.retention),
+    ...literal("ASYA_GATEWAY_PUBLIC_URL", spec.publicUrl),
   ];
   const volumes = [
     ...secrets.volumes,

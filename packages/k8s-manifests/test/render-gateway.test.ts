@@ -59,6 +59,7 @@ describe("asya manifests gateway", () => {
       ASYA_GATEWAY_INTERNAL_TOKEN: { secretKeyRef: { name: "gateway-tokens", key: "internal" } },
       ASYA_GATEWAY_REGISTRY: "/etc/asya/registry/registry.yaml",
       ASYA_GATEWAY_RETENTION: "7d",
+      ASYA_GATEWAY_PUBLIC_URL: "https://asya.example.com",
     });
     expect(container.volumeMounts).toEqual([
       { name: "registry", mountPath: "/etc/asya/registry", readOnly: true },

@@ -5,7 +5,6 @@ import { ContentTypeNotSupportedError, RequestMalformedError } from "@a2a-js/sdk
 import {
   DefaultRequestHandler,
   defaultServerCallContextBuilder,
-  InMemoryTaskStore,
   JsonRpcTransportHandler,
   type ServerCallContext,
   UnauthenticatedUser,
@@ -16,6 +15,7 @@ import { streamSSE } from "hono/streaming";
 import type { FrontDoorDeps } from "../front-door.js";
 import { requireBearer } from "../http/bearer.js";
 import { agentSkills, type RegisteredAgent, type Registry } from "../registry.js";
+import { ExpiringA2aTaskStore } from "./a2a-task-store.js";
 import { agentCard, agentCardJson, type CardContext, legacyAgentCardJson } from "./agent-card.js";
 import { MeshAgentExecutor } from "./mesh-executor.js";
 
@@ -23,6 +23,8 @@ import { MeshAgentExecutor } from "./mesh-executor.js";
 export const A2A_PATH = "/a2a";
 const CARD_PATHS = ["/.well-known/agent-card.json", "/.well-known/agent.json"] as const;
 const EMPTY: Registry = { tools: [], agents: [] };
+/** How long a finished A2A task object stays readable through `tasks/get` (the mesh task stays longer). */
+const A2A_FINISHED_TTL_MS = 3_600_000;
 
 /** The agent a message names by `metadata.skill`, the only agent, or why none can be chosen. */
 export function agentForSkill(registry: Registry, skill: unknown): RegisteredAgent | string {
@@ -40,10 +42,10 @@ export function agentForSkill(registry: Registry, skill: unknown): RegisteredAge
 /** The SDK's request handler with the card read from the live registry and cancel reaching the mesh. */
 class MeshRequestHandler extends DefaultRequestHandler {
   readonly #card: () => AgentCard;
-  readonly #tasks: InMemoryTaskStore;
+  readonly #tasks: ExpiringA2aTaskStore;
   readonly #executor: MeshAgentExecutor;
 
-  constructor(card: () => AgentCard, tasks: InMemoryTaskStore, executor: MeshAgentExecutor) {
+  constructor(card: () => AgentCard, tasks: ExpiringA2aTaskStore, executor: MeshAgentExecutor) {
     super(card(), tasks, executor);
     this.#card = card;
     this.#tasks = tasks;
@@ -93,7 +95,10 @@ export function createA2aApp(deps: FrontDoorDeps, publicUrl: () => string): Hono
   const executor = new MeshAgentExecutor(deps, (skill) => agentForSkill(registry(), skill));
   const handler = new MeshRequestHandler(
     () => agentCard(registry(), cardContext()),
-    new InMemoryTaskStore(),
+    new ExpiringA2aTaskStore({
+      ttlMs: deps.options.retentionMs,
+      finishedTtlMs: Math.min(deps.options.retentionMs, A2A_FINISHED_TTL_MS),
+    }),
     executor,
   );
   const current = new JsonRpcTransportHandler(handler);

@@ -25,6 +25,7 @@ import {
   peakRssOf,
   percentile,
   ratio,
+  untilFinal,
 } from "./lib/index.js";
 
 const quick = flag("quick");
@@ -59,19 +60,6 @@ async function pipeline() {
     await transport.close();
   };
   return { gateway, done };
-}
-
-/** Reads an SSE response until a final status. */
-async function untilFinal(response) {
-  const decoder = new TextDecoder();
-  let text = "";
-  for await (const chunk of response.body) {
-    text += decoder.decode(chunk, { stream: true });
-    if (/"status":"(succeeded|failed|canceled)"/.test(text)) {
-      await response.body.cancel().catch(() => undefined);
-      return;
-    }
-  }
 }
 
 const payload = (i) => ({ i, text: "x".repeat(200) });

@@ -21,6 +21,7 @@ import {
   peakRssOf,
   percentile,
   ratio,
+  untilFinal,
 } from "./lib/index.js";
 
 const quick = flag("quick");
@@ -66,19 +67,6 @@ async function pipeline(withGateway) {
 
 async function waitStored(store, count) {
   while (store.envelopes.length < count) await new Promise((resolve) => setImmediate(resolve));
-}
-
-/** Reads an SSE response until a final status. */
-async function untilFinal(response) {
-  const decoder = new TextDecoder();
-  let text = "";
-  for await (const chunk of response.body) {
-    text += decoder.decode(chunk, { stream: true });
-    if (/"status":"(succeeded|failed|canceled)"/.test(text)) {
-      await response.body.cancel().catch(() => undefined);
-      return;
-    }
-  }
 }
 
 async function run(withGateway) {

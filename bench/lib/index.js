@@ -7,5 +7,6 @@ export { machineFacts, machineLine } from "./machine.js";
 export { footer, heading } from "./report.js";
 export { peakRssOf, processPeakRss, startRssSampler, trackRss } from "./rss.js";
 export { freePort, PUBSUB_EMULATOR_BIN, startMoto, startPubSubEmulator } from "./services.js";
+export { untilFinal } from "./sse.js";
 export { fmtInt, fmtMiB, fmtMs, fmtNum, median, percentile, ratio } from "./stats.js";
 export { markdownTable } from "./table.js";

@@ -1,5 +1,3 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Message, Role, type Task, TaskState } from "@a2a-js/sdk";
 import { type Client as A2aClient, ClientFactory } from "@a2a-js/sdk/client";
@@ -7,11 +5,11 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ActorProcess, REPO_ROOT, stopAll } from "../reliability/harness/actor-process.js";
+import { type ActorProcess, REPO_ROOT, stopAll } from "../reliability/harness/actor-process.js";
 import { launchActor, rabbitMqEnv } from "../reliability/harness/mesh.js";
 import { uniqueNamespace } from "../reliability/harness/ports.js";
 import { rabbitMqUrl } from "../reliability/harness/raw-rabbitmq.js";
-import { freePort } from "../setup/net.js";
+import { startGatewayProcess } from "./gateway-process.js";
 
 // From outside: `asya gateway` and `asya run` actors as processes on a private RabbitMQ node, driven
 // by the official MCP client (@modelcontextprotocol/sdk) and the official A2A client (@a2a-js/sdk).
@@ -78,37 +76,15 @@ describe("MCP and A2A front doors of asya gateway, actors on RabbitMQ", () => {
 
   beforeAll(async () => {
     const broker = rabbitMqEnv(rabbitMqUrl());
-    const apiPort = await freePort();
-    const internalPort = await freePort();
-    base = `http://127.0.0.1:${apiPort}`;
-    const registry = join(mkdtempSync(join(tmpdir(), "asya-fd-")), "registry.yaml");
-    writeFileSync(registry, REGISTRY);
-    const gateway = new ActorProcess({
-      label: "gateway",
-      args: ["gateway"],
-      env: {
-        ...broker,
-        ASYA_NAMESPACE: namespace,
-        ASYA_GATEWAY_PORT: String(apiPort),
-        ASYA_GATEWAY_INTERNAL_PORT: String(internalPort),
-        ASYA_GATEWAY_REGISTRY: registry,
-        ASYA_GATEWAY_API_KEY: TOKEN,
-        ASYA_LOG_LEVEL: "warn",
-      },
+    const gateway = await startGatewayProcess({
+      broker,
+      namespace,
+      registry: REGISTRY,
+      env: { ASYA_GATEWAY_API_KEY: TOKEN },
     });
-    processes.push(gateway);
-    await gateway.start();
-    const deadline = Date.now() + 30_000;
-    while (
-      !(await fetch(`${base}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      ))
-    ) {
-      if (Date.now() > deadline) throw new Error(`gateway did not start:\n${gateway.tail()}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const trusted = { ASYA_GATEWAY_URL: `http://127.0.0.1:${internalPort}` };
+    processes.push(gateway.process);
+    base = gateway.base;
+    const trusted = { ASYA_GATEWAY_URL: gateway.internal };
     const launched = await Promise.all([
       launchActor({ name: "shout", namespace, broker, handler: `${HANDLERS}#shout`, env: trusted }),
       launchActor({ name: "stream", namespace, broker, handler: `${HANDLERS}#stream`, env: trusted }),

@@ -1,15 +1,13 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { EventSource } from "eventsource";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ActorProcess, asyaCliPath, REPO_ROOT, stopAll } from "../reliability/harness/actor-process.js";
+import { type ActorProcess, asyaCliPath, REPO_ROOT, stopAll } from "../reliability/harness/actor-process.js";
 import { type LaunchedActor, launchActor, rabbitMqEnv } from "../reliability/harness/mesh.js";
 import { uniqueNamespace } from "../reliability/harness/ports.js";
 import { rabbitMqUrl } from "../reliability/harness/raw-rabbitmq.js";
-import { freePort } from "../setup/net.js";
+import { startGatewayProcess } from "./gateway-process.js";
 
 // From outside: `asya gateway` and three `asya run` actors (plus x-sink) as processes on a private RabbitMQ node, tasks
 // created over plain HTTP and by `asya call`, events read with the `eventsource` package.
@@ -54,41 +52,16 @@ describe("asya gateway with asya run actors on RabbitMQ", () => {
 
   beforeAll(async () => {
     const broker = rabbitMqEnv(rabbitMqUrl());
-    [apiPort] = [await freePort()];
-    const internalPort = await freePort();
-    api = `http://127.0.0.1:${apiPort}/api/v1`;
-    internal = `http://127.0.0.1:${internalPort}`;
-    const dir = mkdtempSync(join(tmpdir(), "asya-gw-"));
-    const registry = join(dir, "registry.yaml");
-    writeFileSync(
-      registry,
-      "tools:\n  - name: shout-stream\n    route: [shout, stream, stamp]\n    timeout: 60\n",
-    );
-    const gateway = new ActorProcess({
-      label: "gateway",
-      args: ["gateway"],
-      env: {
-        ...broker,
-        ASYA_NAMESPACE: namespace,
-        ASYA_GATEWAY_PORT: String(apiPort),
-        ASYA_GATEWAY_INTERNAL_PORT: String(internalPort),
-        ASYA_GATEWAY_REGISTRY: registry,
-        ASYA_GATEWAY_INTERNAL_TOKEN: "internal-secret",
-        ASYA_LOG_LEVEL: "warn",
-      },
+    const gateway = await startGatewayProcess({
+      broker,
+      namespace,
+      registry: "tools:\n  - name: shout-stream\n    route: [shout, stream, stamp]\n    timeout: 60\n",
+      env: { ASYA_GATEWAY_INTERNAL_TOKEN: "internal-secret" },
     });
-    processes.push(gateway);
-    await gateway.start();
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const ok = await fetch(`http://127.0.0.1:${apiPort}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) break;
-      if (Date.now() > deadline) throw new Error(`gateway did not start:\n${gateway.tail()}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    processes.push(gateway.process);
+    apiPort = Number(new URL(gateway.base).port);
+    api = `${gateway.base}/api/v1`;
+    internal = gateway.internal;
     const trusted = { ASYA_GATEWAY_URL: internal, ASYA_GATEWAY_TOKEN: "internal-secret" };
     const actors: LaunchedActor[] = [
       await launchActor({ name: "shout", namespace, broker, handler: `${HANDLERS}#shout`, env: trusted }),

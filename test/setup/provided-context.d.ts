@@ -8,5 +8,6 @@ declare module "vitest" {
     pubsubEmulatorHost: string;
     pubsubBackend: string;
     postgresUrl: string;
+    redisUrl: string;
   }
 }

@@ -1,4 +1,4 @@
-import { SINK_ACTOR, SUMP_ACTOR } from "@asya/envelope";
+import { PAUSE_ACTOR, RESUME_ACTOR, SINK_ACTOR, SUMP_ACTOR } from "@asya/envelope";
 import {
   type Actor as ActorHandle,
   type CrewOptions,
@@ -12,15 +12,18 @@ import {
   type ResultStore,
   RuntimeConfigError,
 } from "@asya/runtime";
+import { createPauseActor, createResumeActor } from "@asya/runtime/crew";
+import type { StateStore } from "@asya/state";
 import type { Transport } from "@asya/transport";
 import type { CliIo } from "./cli-io.js";
 import { configFromEnv, type RuntimeConfig } from "./config/config-from-env.js";
+import { pauseMetadataFromEnv, resumeMergeModeFromEnv } from "./config/crew-env.js";
 import { loadHandler } from "./config/load-handler.js";
 import { loadTransport } from "./config/load-transport.js";
 
 /** Options of {@link runActorFromEnv}. */
 export interface RunOptions {
-  /** Run a crew actor instead of a handler: `x-sink` or `x-sump`. */
+  /** Run a crew actor instead of a handler: `x-sink`, `x-sump`, `x-pause`, `x-resume`. */
   readonly crew?: string;
   /** Overrides `ASYA_HANDLER`. */
   readonly handler?: string;
@@ -39,7 +42,11 @@ type CommonOptions = CrewOptions & { readonly transport: Transport };
 const CREW_ACTORS: ReadonlyArray<{
   readonly name: string;
   readonly configured: (config: RuntimeConfig) => string;
-  readonly create: (common: CommonOptions, config: RuntimeConfig, io: CliIo) => ActorHandle;
+  readonly create: (
+    common: CommonOptions,
+    config: RuntimeConfig,
+    io: CliIo,
+  ) => ActorHandle | Promise<ActorHandle>;
 }> = [
   {
     name: SINK_ACTOR,
@@ -66,7 +73,40 @@ const CREW_ACTORS: ReadonlyArray<{
     create: (common, config) =>
       createSumpActor({ ...common, name: config.sumpActor, store: createJsonlFileStore(config.sumpFile) }),
   },
+  {
+    name: PAUSE_ACTOR,
+    configured: () => PAUSE_ACTOR,
+    create: async (common, config, io) =>
+      createPauseActor({
+        ...common,
+        store: await openStateStore(io),
+        gateway: config.gateway,
+        ...(pauseMetadataFromEnv(io.env) === undefined ? {} : { metadata: pauseMetadataFromEnv(io.env) }),
+      }),
+  },
+  {
+    name: RESUME_ACTOR,
+    configured: () => RESUME_ACTOR,
+    create: async (common, _config, io) =>
+      createResumeActor({
+        ...common,
+        store: await openStateStore(io),
+        mergeMode: resumeMergeModeFromEnv(io.env),
+      }),
+  },
 ];
+
+/** State stores opened for crew actors, closed when `asya run` ends. */
+const openStores: StateStore[] = [];
+async function openStateStore(io: CliIo): Promise<StateStore> {
+  // TODO(asya-18): a static import once @asya/state exports stateStoreFromEnv.
+  const state = (await import("@asya/state")) as unknown as {
+    stateStoreFromEnv: (env: CliIo["env"]) => StateStore | Promise<StateStore>;
+  };
+  const store = await state.stateStoreFromEnv(io.env);
+  openStores.push(store);
+  return store;
+}
 
 /**
  * `asya run`: one actor (or crew actor) configured from the environment; on `io.shutdownSignal`
@@ -105,7 +145,7 @@ export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Prom
         field: "--crew",
       });
     }
-    actor = crew.create(common, config, io);
+    actor = await crew.create(common, config, io);
   } else {
     const name = options.name ?? config.actorName;
     const spec = options.handler ?? config.handler;
@@ -153,6 +193,7 @@ export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Prom
   } finally {
     clearInterval(keepAlive);
     if (options.transport === undefined) await transport.close();
+    for (const store of openStores.splice(0)) await store.close().catch(() => undefined);
   }
   return 0;
 }

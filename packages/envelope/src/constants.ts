@@ -32,6 +32,21 @@ export const HEADER_GATEWAY_URL = "x-asya-gateway-url";
 export const HEADER_MESH_STATUS = "x-asya-mesh-status";
 /** Header `x-pause` sets on its output: the pause metadata (GATEWAY.md section 5); never routed. */
 export const HEADER_PAUSE = "x-asya-pause";
+/** Header a handler sets before routing to `x-pause`: this task's pause metadata (prompt, fields). */
+export const HEADER_PAUSE_METADATA = "x-asya-pause-metadata";
+/** Header of the gateway's resume envelope: the id of the task to resume. */
+export const HEADER_RESUME_TASK = "x-asya-resume-task";
+/** Header of the gateway's resume envelope: seconds of budget the resumed task gets. */
+export const HEADER_RESUME_TIMEOUT = "x-asya-resume-timeout";
+/** Header of every fan-out frame bound for an aggregator (GATEWAY.md section 6). */
+export const HEADER_FAN_IN = "x-asya-fan-in";
+/** Header of a merged fan-in envelope: the `origin_id` of the slices it joined. */
+export const HEADER_ORIGIN_ID = "x-asya-origin-id";
+
+/** The crew actor that checkpoints a task and pauses it (GATEWAY.md section 5). */
+export const PAUSE_ACTOR = "x-pause";
+/** The crew actor that restores a paused task with the human's input. */
+export const RESUME_ACTOR = "x-resume";
 
 /** Prefix of every header name reserved for the mesh. */
 export const RESERVED_HEADER_PREFIX = "x-asya-";

@@ -17,13 +17,20 @@ export {
   DEFAULT_MAX_ENVELOPE_BYTES,
   DEFAULT_MAX_ENVELOPE_DEPTH,
   FORBIDDEN_KEYS,
+  HEADER_FAN_IN,
   HEADER_FIRST_ATTEMPT,
   HEADER_GATEWAY_URL,
   HEADER_MESH_STATUS,
+  HEADER_ORIGIN_ID,
   HEADER_PAUSE,
+  HEADER_PAUSE_METADATA,
+  HEADER_RESUME_TASK,
+  HEADER_RESUME_TIMEOUT,
   HEADER_ROUTE_OVERRIDE,
   HEADER_ROUTE_RESOLVED,
+  PAUSE_ACTOR,
   RESERVED_HEADER_PREFIX,
+  RESUME_ACTOR,
   SINK_ACTOR,
   SUMP_ACTOR,
 } from "./constants.js";
@@ -37,6 +44,16 @@ export {
   isEnvelopeError,
 } from "./envelope-error.js";
 export { fanOut, fanOutChild } from "./fan-out.js";
+export { getAtPointer, parsePointer, setAtPointer } from "./json-pointer.js";
+export {
+  checkResumeInput,
+  mergeResumeInput,
+  type PauseField,
+  type PauseMetadata,
+  pauseFieldSchema,
+  pauseMetadataSchema,
+  type ResumeMergeMode,
+} from "./pause-metadata.js";
 export {
   DEFAULT_ACTOR_TIMEOUT_MS,
   DEFAULT_INITIAL_DELAY_MS,

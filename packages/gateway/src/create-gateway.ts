@@ -9,6 +9,7 @@ import { type GatewayOptions, resolveGatewayOptions } from "./gateway-options.js
 import { createExternalApi } from "./http/external-api.js";
 import { createInternalApi } from "./http/internal-api.js";
 import { createMcpApp } from "./mcp/mcp-app.js";
+import { createTaskResumer } from "./resume-task.js";
 import { createMemoryTaskStore } from "./store/memory-store.js";
 import { TASK_STATUSES } from "./task.js";
 
@@ -97,8 +98,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     return `${lines.join("\n")}\n`;
   };
   const tasks = createTaskCreator(resolved, store, () => internalUrl);
+  const resumer = createTaskResumer(resolved, store, () => internalUrl);
   let externalUrl = "";
-  const doors = { options: resolved, store, hub, tasks, name: "asya-gateway", version: GATEWAY_VERSION };
+  const doors = {
+    options: resolved,
+    store,
+    hub,
+    tasks,
+    resumer,
+    name: "asya-gateway",
+    version: GATEWAY_VERSION,
+  };
   const mcp = createMcpApp(doors, {
     idleMs: resolved.mcpSessionIdleMs,
     maxSessions: resolved.maxMcpSessions,
@@ -111,6 +121,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     store,
     hub,
     tasks,
+    resumer,
     metrics,
   });
   const internal = createInternalApi(resolved, store);

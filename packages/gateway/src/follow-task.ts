@@ -10,15 +10,16 @@ export type TaskUpdate =
 
 /**
  * Follows task `id` from now to its end, for the MCP and A2A front doors: first its stored status,
- * then the FLY events it already has, then live status and FLY events; it ends after a terminal
- * status, or when `signal` aborts. Works on any replica (events come from the store).
+ * then the FLY events it already has (unless `replayFly` is false), then live status and FLY
+ * events; it ends after a terminal status, or when `signal` aborts. Works on any replica (events come from the store).
  */
 export async function* followTask(
   store: TaskStore,
   hub: EventHub,
   id: string,
-  signal?: AbortSignal,
+  options: { readonly signal?: AbortSignal | undefined; readonly replayFly?: boolean } = {},
 ): AsyncGenerator<TaskUpdate, void, undefined> {
+  const { signal, replayFly = true } = options;
   const live = liveQueue<TaskEvent>();
   // Subscribed before reading: nothing committed in between is missed. Events are read before the
   // task, so the snapshot is at least as new as every status event read; a later one may repeat it.
@@ -34,7 +35,7 @@ export async function* followTask(
     let lastId = 0;
     for (const event of seen) {
       lastId = Math.max(lastId, event.eventId);
-      if (event.kind === "fly") yield { kind: "fly", data: event.data };
+      if (event.kind === "fly" && replayFly) yield { kind: "fly", data: event.data };
     }
     while (signal?.aborted !== true) {
       for (const event of await live.next(60_000)) {

@@ -122,14 +122,7 @@ export class MeshAgentExecutor implements AgentExecutor {
     const { taskId, contextId } = context;
     const message = context.userMessage;
     if (context.task !== undefined) {
-      // A new message on an existing task: resuming a paused task arrives with x-resume (#18).
-      bus.publish(
-        AgentEvent.message(
-          agentMessage(taskId, contextId, [
-            `task ${taskId} is ${context.task.status?.state === TaskState.TASK_STATE_INPUT_REQUIRED ? "waiting for input; resuming through A2A is not available yet" : "already running"}`,
-          ]),
-        ),
-      );
+      await this.#continue(context, context.task, bus);
       return;
     }
     const agent = this.#agentFor(message.metadata?.skill);
@@ -159,13 +152,59 @@ export class MeshAgentExecutor implements AgentExecutor {
     }
     const meshId = created.id;
     this.#meshIds.set(taskId, meshId);
-    bus.publish(AgentEvent.task({ ...task, metadata: { [MESH_TASK_ID]: meshId, agent: agent.name } }));
+    bus.publish(
+      AgentEvent.task({
+        ...task,
+        metadata: { [MESH_TASK_ID]: meshId, agent: agent.name, streaming: agent.streaming },
+      }),
+    );
+    await this.#follow(bus, taskId, contextId, meshId, agent.streaming, true);
+  }
+
+  /**
+   * A new message on an existing task: on a paused (`input-required`) one, its parts are the
+   * human's input and resume the mesh task, which is then followed again; otherwise it is answered
+   * with a message saying why nothing happened.
+   */
+  async #continue(context: RequestContext, task: Task, bus: ExecutionEventBus): Promise<void> {
+    const { taskId, contextId } = context;
+    const say = (text: string) => bus.publish(AgentEvent.message(agentMessage(taskId, contextId, [text])));
+    const meshId = this.meshIdOf(taskId, task);
+    if (meshId === undefined) return say(`task ${taskId} has no mesh task`);
+    const { a2a: _ids, ...input } = messagePayload(context.userMessage, taskId, contextId);
+    const resumed = await this.#deps.resumer.resume(meshId, input);
+    if (!resumed.ok) return say(`task ${taskId} was not resumed: ${resumed.message}`);
+    this.#meshIds.set(taskId, meshId);
+    bus.publish(
+      AgentEvent.task({
+        ...task,
+        status: {
+          state: TaskState.TASK_STATE_WORKING,
+          message: undefined,
+          timestamp: new Date().toISOString(),
+        },
+        history: [...task.history, context.userMessage],
+      }),
+    );
+    // FLY events from before the pause were sent already.
+    await this.#follow(bus, taskId, contextId, meshId, task.metadata?.streaming !== false, false);
+  }
+
+  /** Publishes the mesh task's events as A2A events until it ends or pauses. */
+  async #follow(
+    bus: ExecutionEventBus,
+    taskId: string,
+    contextId: string,
+    meshId: string,
+    streaming: boolean,
+    replayFly: boolean,
+  ): Promise<void> {
     let flyChunks = 0;
     let last = "";
     try {
-      for await (const update of followTask(this.#deps.store, this.#deps.hub, meshId)) {
+      for await (const update of followTask(this.#deps.store, this.#deps.hub, meshId, { replayFly })) {
         if (update.kind === "fly") {
-          if (!agent.streaming) continue;
+          if (!streaming) continue;
           bus.publish(
             AgentEvent.artifactUpdate({
               taskId,

@@ -4,6 +4,7 @@ import type { TaskCreator } from "../create-task.js";
 import type { EventHub } from "../event-hub.js";
 import type { ResolvedGatewayOptions } from "../gateway-options.js";
 import { entryActors, toolRoute } from "../registry.js";
+import type { TaskResumer } from "../resume-task.js";
 import type { TaskStore } from "../store/task-store.js";
 import { isTaskStatus, type TaskStatus } from "../task.js";
 import { getTask, jsonBodyLimit, withJsonErrors } from "./app-parts.js";
@@ -18,6 +19,7 @@ export interface ExternalApiDeps {
   readonly store: TaskStore;
   readonly hub: EventHub;
   readonly tasks: TaskCreator;
+  readonly resumer: TaskResumer;
   readonly metrics: () => Promise<string>;
   /** Apps served on the same listener at the root (MCP, A2A). */
   readonly mount?: readonly Hono[];
@@ -162,6 +164,17 @@ export function createExternalApi(deps: ExternalApiDeps): Hono {
         data: e.data,
       })),
     });
+  });
+
+  api.post("/mesh/:id/resume", async (c) => {
+    const body = await readJsonBody(c.req.raw);
+    if (!body.ok) return jsonError(c, 400, "BAD_REQUEST", body.message);
+    const result = await deps.resumer.resume(c.req.param("id"), body.value);
+    if (result.ok) return c.json({ id: c.req.param("id"), status: "running" }, 202);
+    const code = ({ 400: "BAD_REQUEST", 404: "NOT_FOUND", 409: "CONFLICT", 503: "UNAVAILABLE" } as const)[
+      result.status
+    ];
+    return jsonError(c, result.status, code, result.message);
   });
 
   api.delete("/mesh/:id", async (c) => {

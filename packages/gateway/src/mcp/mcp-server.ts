@@ -1,7 +1,9 @@
+import { pauseMetadataSchema } from "@asya/envelope";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
   CallToolRequestSchema,
   type CallToolResult,
+  ElicitResultSchema,
   ErrorCode,
   ListToolsRequestSchema,
   type LoggingLevel,
@@ -12,6 +14,7 @@ import { followTask } from "../follow-task.js";
 import type { FrontDoorDeps } from "../front-door.js";
 import { checkToolArguments, type RegisteredTool, toolRoute } from "../registry.js";
 import type { TaskData } from "../task.js";
+import { elicitationSchema } from "./elicitation.js";
 
 const LEVELS: readonly LoggingLevel[] = [
   "debug",
@@ -93,6 +96,30 @@ export function createMcpServer(deps: FrontDoorDeps, activity: { busy: number })
     })),
   }));
 
+  /** Asks the human through `elicitation/create`; true when the answer resumed the task. */
+  const askToResume = async (
+    id: string,
+    data: TaskData,
+    extra: { sendRequest: typeof server.request },
+  ): Promise<boolean> => {
+    if (server.getClientCapabilities()?.elicitation === undefined) return false;
+    const pause = pauseMetadataSchema.safeParse(data.pause ?? {});
+    const schema = pause.success ? elicitationSchema(pause.data) : undefined;
+    if (!pause.success || schema === undefined) return false;
+    const answer = await extra.sendRequest(
+      { method: "elicitation/create", params: { message: pause.data.prompt, requestedSchema: schema } },
+      ElicitResultSchema,
+    );
+    if (answer.action !== "accept") return false;
+    const resumed = await deps.resumer.resume(id, answer.content ?? {});
+    if (!resumed.ok)
+      deps.options.logger.warn("an elicited answer did not resume the task", {
+        task_id: id,
+        err: resumed.message,
+      });
+    return resumed.ok;
+  };
+
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const tool = tools().find((entry) => entry.name === request.params.name);
     if (tool === undefined)
@@ -119,7 +146,7 @@ export function createMcpServer(deps: FrontDoorDeps, activity: { busy: number })
     activity.busy++;
     let lastProgress = 0;
     try {
-      for await (const update of followTask(deps.store, deps.hub, id, extra.signal)) {
+      for await (const update of followTask(deps.store, deps.hub, id, { signal: extra.signal })) {
         if (update.kind === "fly") {
           if (tool.progress && LEVELS.indexOf("info") >= minLevel) {
             await extra.sendNotification({
@@ -138,7 +165,10 @@ export function createMcpServer(deps: FrontDoorDeps, activity: { busy: number })
           });
         }
         const result = toolResult(id, update.data);
-        if (result !== undefined) return result;
+        if (result === undefined) continue;
+        // Beyond Asya: a client that can elicit answers the pause itself, and the call goes on.
+        if (update.data.status === "paused" && (await askToResume(id, update.data, extra))) continue;
+        return result;
       }
       // Only an aborted request gets here; the SDK sends no response for it.
       throw new McpError(ErrorCode.RequestTimeout, `task ${id}: the request was canceled`);

@@ -5,13 +5,14 @@ import {
   type NewTask,
   PENDING_DATA,
   type ReportOutcome,
+  resumedDeadline,
   type TaskEvent,
   type TaskStore,
 } from "./task-store.js";
 
 interface Entry {
   task: Task;
-  readonly deadlineMs: number | undefined;
+  deadlineMs: number | undefined;
   readonly statusEvents: TaskEvent[];
   readonly flyEvents: TaskEvent[];
 }
@@ -83,6 +84,27 @@ export function createMemoryTaskStore(clock: () => Date = () => new Date()): Tas
       entry.statusEvents.push(stored);
       publish(stored);
       return { kind: "applied", event: stored };
+    },
+
+    async resume(id, data, options = {}) {
+      const entry = tasks.get(id);
+      if (entry === undefined) return { kind: "unknown" };
+      if (entry.task.status !== "paused") return { kind: "ignored", task: entry.task };
+      const now = clock();
+      entry.deadlineMs = resumedDeadline(
+        entry.deadlineMs,
+        Date.parse(entry.task.updated_at),
+        now.getTime(),
+        options.timeoutSeconds,
+      );
+      const merged = mergeData(entry.task.data, "running", data);
+      const stored = event(id, "status", merged);
+      entry.task = { ...entry.task, status: "running", updated_at: stored.at, data: merged };
+      entry.statusEvents.push(stored);
+      publish(stored);
+      const deadlineAt =
+        entry.deadlineMs === undefined ? undefined : new Date(entry.deadlineMs).toISOString();
+      return { kind: "applied" as const, event: stored, deadlineAt };
     },
 
     async reportFly(id, data, actor): Promise<ReportOutcome> {

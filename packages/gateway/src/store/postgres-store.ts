@@ -20,6 +20,7 @@ import {
   type NewTask,
   PENDING_DATA,
   type ReportOutcome,
+  resumedDeadline,
   type TaskEvent,
   type TaskStore,
 } from "./task-store.js";
@@ -327,6 +328,38 @@ export async function createPostgresTaskStore(options: PostgresTaskStoreOptions)
           [id, status, json(merged), at],
         );
         return { kind: "applied", event: await append(client, id, "status", merged, options.actor, at) };
+      }),
+
+    resume: (id, data, options = {}) =>
+      transaction(async (client) => {
+        const found = await client.query<TaskRow & { deadline_at: Date | null }>(
+          `SELECT ${TASK_COLUMNS}, deadline_at FROM ${tasks} WHERE id = $1 FOR UPDATE`,
+          [id],
+        );
+        const row = found.rows[0];
+        if (row === undefined) return { kind: "unknown" as const };
+        const task = taskFromRow(row);
+        if (task.status !== "paused") return { kind: "ignored" as const, task };
+        const now = clock();
+        const deadlineMs = resumedDeadline(
+          row.deadline_at === null ? undefined : new Date(row.deadline_at).getTime(),
+          Date.parse(task.updated_at),
+          now.getTime(),
+          options.timeoutSeconds,
+        );
+        const deadlineAt = deadlineMs === undefined ? undefined : new Date(deadlineMs).toISOString();
+        const merged = mergeData(task.data, "running", data);
+        const at = now.toISOString();
+        await client.query(
+          `UPDATE ${tasks} SET status = 'running', data = $2::jsonb, updated_at = $3::timestamptz,
+             deadline_at = $4::timestamptz WHERE id = $1`,
+          [id, json(merged), at, deadlineAt ?? null],
+        );
+        return {
+          kind: "applied" as const,
+          event: await append(client, id, "status", merged, undefined, at),
+          deadlineAt,
+        };
       }),
 
     reportFly: (id, data, actor) =>

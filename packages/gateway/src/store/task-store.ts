@@ -19,6 +19,27 @@ export type ReportOutcome =
   | { readonly kind: "ignored"; readonly task: Task }
   | { readonly kind: "unknown" };
 
+/** A resume that was applied, with the task's new deadline. */
+export interface ResumeApplied {
+  readonly kind: "applied";
+  readonly event: TaskEvent;
+  readonly deadlineAt: string | undefined;
+}
+
+/**
+ * The deadline of a task resumed at `nowMs` that was paused at `pausedAtMs` with `deadlineMs`:
+ * the budget left at pause time from now (`timeoutSeconds` instead, when given).
+ */
+export function resumedDeadline(
+  deadlineMs: number | undefined,
+  pausedAtMs: number,
+  nowMs: number,
+  timeoutSeconds: number | undefined,
+): number | undefined {
+  if (timeoutSeconds !== undefined) return nowMs + timeoutSeconds * 1000;
+  return deadlineMs === undefined ? undefined : nowMs + Math.max(0, deadlineMs - pausedAtMs);
+}
+
 /** A new task. */
 export interface NewTask {
   readonly id: string;
@@ -54,6 +75,17 @@ export interface TaskStore {
     data: unknown,
     options?: { readonly actor?: string | undefined; readonly force?: boolean },
   ): Promise<ReportOutcome>;
+  /**
+   * The gateway's resume (GATEWAY.md section 5), atomic: only a `paused` task moves to `running`
+   * (else `ignored`, which the API answers 409), and its deadline moves by the time it spent paused
+   * (the budget left at pause time restarts now; `timeoutSeconds` replaces it when given).
+   * `deadlineAt` is the new deadline, when the task has one.
+   */
+  resume(
+    id: string,
+    data: unknown,
+    options?: { readonly timeoutSeconds?: number | undefined },
+  ): Promise<(ReportOutcome & { readonly kind: "ignored" | "unknown" }) | ResumeApplied>;
   /** Stores a FLY event (ignored once the task is terminal); keeps the last {@link FLY_EVENTS_KEPT}. */
   reportFly(id: string, data: unknown, actor?: string): Promise<ReportOutcome>;
   /** The task's events after `afterEventId` (all kept ones when undefined), oldest first. */

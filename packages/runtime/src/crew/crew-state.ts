@@ -1,0 +1,42 @@
+import {
+  type Envelope,
+  encodeEnvelope,
+  isRouteEnd,
+  queueName,
+  SINK_ACTOR,
+  stampStatus,
+} from "@asya/envelope";
+import type { Transport } from "@asya/transport";
+
+// What the stateful crew actors (x-pause, x-resume, fan-in) share.
+
+/** Keys of the pause state (under the store's own prefix). */
+export const PAUSE_KEYS = {
+  checkpoint: (id: string) => `pause/checkpoint/${id}`,
+  /** Index of pauses with a timeout, sortable by time: `pause/timeout/<iso>/<id>`. */
+  timeout: (expiresAtIso: string, id: string) => `pause/timeout/${expiresAtIso}/${id}`,
+  timeoutPrefix: "pause/timeout/",
+  /** Who ended a pause (resume or expiry): created once, so only one of them acts. */
+  claim: (id: string) => `pause/claim/${id}`,
+} as const;
+
+/** How long a claim marker outlives its pause (redelivered resumes are recognised meanwhile). */
+export const CLAIM_TTL_MS = 7 * 24 * 3_600_000;
+
+/** Publishes `envelope` to its `route.curr` (or to x-sink at the end of its route). */
+export async function sendOn(transport: Transport, namespace: string | undefined, envelope: Envelope) {
+  const target = isRouteEnd(envelope) ? SINK_ACTOR : envelope.route.curr;
+  await transport.publish(queueName(target, namespace), { body: encodeEnvelope(envelope) });
+}
+
+/** Ends `envelope` failed at x-sink with `error` (never a silent drop, never a crash loop). */
+export async function failToSink(
+  transport: Transport,
+  namespace: string | undefined,
+  envelope: Envelope,
+  actor: string,
+  error: { readonly type: string; readonly message: string },
+): Promise<void> {
+  const failed = stampStatus(envelope, { phase: "failed", reason: "RuntimeError", actor, error });
+  await transport.publish(queueName(SINK_ACTOR, namespace), { body: encodeEnvelope(failed) });
+}

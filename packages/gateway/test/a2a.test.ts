@@ -53,7 +53,12 @@ describe("A2A front door (official SDK client)", () => {
         { url: `${gateway.url}/a2a`, protocolBinding: "JSONRPC", protocolVersion: "1.0" },
       ],
     });
-    expect((card.skills as { id: string }[]).map((s) => s.id)).toEqual(["shout", "wait", "approve"]);
+    expect((card.skills as { id: string }[]).map((s) => s.id)).toEqual([
+      "shout",
+      "wait",
+      "approve",
+      "approve-draft",
+    ]);
     const legacy = (await (await fetch(`${gateway.url}/.well-known/agent.json`)).json()) as Record<
       string,
       unknown
@@ -172,6 +177,40 @@ describe("A2A front door (official SDK client)", () => {
         states.push(event.payload.value.status?.state as TaskState);
     expect(states.at(-1)).toBe(TaskState.TASK_STATE_CANCELED);
     await stream.return(undefined);
+  });
+
+  it("a new message on an input-required task resumes it with the message's data, to completed", async () => {
+    const { gateway, api } = await startPipeline();
+    const client = await clientFor(gateway.url);
+    const paused = (await client.sendMessage(send(userMessage("owls", "approve-draft")))) as Task;
+    expect(paused.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+    const meshId = paused.metadata?.asya_task_id as string;
+    // A wrong answer is refused with a message; the task stays input-required.
+    const wrong = await client.sendMessage(
+      send({
+        ...userMessage("", undefined, { approved: "yes" }),
+        taskId: paused.id,
+        contextId: paused.contextId,
+        parts: [],
+      }),
+    );
+    expect(textOf((wrong as Message).parts)).toEqual([
+      `task ${paused.id} was not resumed: approved: required`,
+    ]);
+    const answer: Message = {
+      ...userMessage("ok", undefined, { approved: true }),
+      taskId: paused.id,
+      contextId: paused.contextId,
+    };
+    const done = (await client.sendMessage(send(answer))) as Task;
+    expect(done.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    expect(done.artifacts.find((a) => a.artifactId === "result")?.parts[0]?.content).toEqual({
+      $case: "data",
+      value: { published: true, draft: "about owls" },
+    });
+    expect(((await (await fetch(`${api}/mesh/${meshId}`)).json()) as { status: string }).status).toBe(
+      "succeeded",
+    );
   });
 
   it("the 0.3 method names over raw JSON-RPC answer in 0.3 shapes", async () => {

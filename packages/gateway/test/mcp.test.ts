@@ -1,6 +1,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import {
+  ElicitRequestSchema,
   LoggingMessageNotificationSchema,
   type Progress,
   ToolListChangedNotificationSchema,
@@ -29,7 +30,13 @@ describe("MCP front door (official SDK client)", () => {
     const { gateway } = await startPipeline();
     const client = await connect(gateway.url);
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(["shout-stream", "stuck", "echo-list", "approve"]);
+    expect(tools.map((t) => t.name)).toEqual([
+      "shout-stream",
+      "stuck",
+      "echo-list",
+      "approve",
+      "approve-draft",
+    ]);
     const registered = parseRegistry(FRONT_DOOR_REGISTRY).tools[0]?.inputSchema;
     expect(tools[0]?.inputSchema).toEqual(registered);
     expect(tools[0]?.inputSchema).toMatchObject({
@@ -85,6 +92,48 @@ describe("MCP front door (official SDK client)", () => {
       task_id: id,
       ...PAUSE,
     });
+  });
+
+  it("a client that can elicit answers the pause through elicitation/create, and the call goes on to the result", async () => {
+    const { gateway } = await startPipeline();
+    const client = new Client({ name: "asya-test", version: "1.0.0" }, { capabilities: { elicitation: {} } });
+    const asked: unknown[] = [];
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(request.params);
+      return { action: "accept", content: { approved: true } };
+    });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`)));
+    onCleanup(() => client.close());
+    const result = await client.callTool({ name: "approve-draft", arguments: { topic: "owls" } });
+    expect(result.isError).not.toBe(true);
+    expect(result.structuredContent).toEqual({ published: true, draft: "about owls" });
+    expect(asked).toEqual([
+      {
+        message: "Publish this draft?",
+        requestedSchema: {
+          type: "object",
+          properties: { approved: { type: "boolean", title: "approved" } },
+          required: ["approved"],
+        },
+      },
+    ]);
+  });
+
+  it("a declined elicitation leaves the task paused and returns the paused result", async () => {
+    const { gateway, api } = await startPipeline();
+    const client = new Client({ name: "asya-test", version: "1.0.0" }, { capabilities: { elicitation: {} } });
+    client.setRequestHandler(ElicitRequestSchema, async () => ({ action: "decline" }));
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`)));
+    onCleanup(() => client.close());
+    const result = await client.callTool({ name: "approve-draft", arguments: { topic: "owls" } });
+    expect(result.isError).not.toBe(true);
+    const id = (result._meta as Record<string, string>)["asya/task_id"];
+    expect(JSON.parse((result.content as { text: string }[])[0]?.text ?? "")).toMatchObject({
+      status: "paused",
+      task_id: id,
+      prompt: "Publish this draft?",
+    });
+    expect(((await (await fetch(`${api}/mesh/${id}`)).json()) as { status: string }).status).toBe("paused");
   });
 
   it("invalid arguments are a tool error naming the field, and nothing is published", async () => {
@@ -152,7 +201,7 @@ describe("MCP front door (official SDK client)", () => {
     const { gateway } = await startPipeline({ apiKey: "sekret" });
     await expect(connect(gateway.url)).rejects.toThrow(/401|Unauthorized/i);
     const client = await connect(gateway.url, "sekret");
-    expect((await client.listTools()).tools.length).toBe(4);
+    expect((await client.listTools()).tools.length).toBe(5);
     const foreign = await fetch(`${gateway.url}/mcp`, {
       method: "POST",
       headers: {

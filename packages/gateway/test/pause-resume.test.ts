@@ -58,7 +58,7 @@ async function startPausingPipeline(store: StateStore = createMemoryStateStore()
 }
 
 const status = async (api: string, id: string) =>
-  ((await (await fetch(`${api}/mesh/${id}`)).json()) as { status: string; data: Record<string, unknown> });
+  (await (await fetch(`${api}/mesh/${id}`)).json()) as { status: string; data: Record<string, unknown> };
 
 describe("pause and resume (x-pause, x-resume, POST /mesh/{id}/resume)", () => {
   it("pauses with the metadata over SSE, validates the input, resumes once, and the answer reaches the next actor", async () => {
@@ -73,7 +73,9 @@ describe("pause and resume (x-pause, x-resume, POST /mesh/{id}/resume)", () => {
 
     const wrongType = await post(`${api}/mesh/${id}/resume`, { approved: "yes" });
     expect(wrongType.status).toBe(400);
-    expect(wrongType.body).toMatchObject({ error: { code: "BAD_REQUEST", message: "approved: expected boolean, got string" } });
+    expect(wrongType.body).toMatchObject({
+      error: { code: "BAD_REQUEST", message: "approved: expected boolean, got string" },
+    });
     const notAnOption = await post(`${api}/mesh/${id}/resume`, { approved: true, channel: "tv" });
     expect(notAnOption.body).toMatchObject({ error: { message: 'channel: must be one of "blog", "news"' } });
     const missing = await post(`${api}/mesh/${id}/resume`, {});
@@ -92,8 +94,17 @@ describe("pause and resume (x-pause, x-resume, POST /mesh/{id}/resume)", () => {
       result: { published: { text: "draft of t", approved: true, meta: { channel: "blog" } } },
     });
     expect(await store.get(`pause/checkpoint/${id}`)).toBeUndefined();
-    const history = (await (await fetch(`${api}/mesh/${id}/history`)).json()) as { events: { status: string }[] };
-    expect(history.events.map((e) => e.status)).toEqual(["pending", "running", "paused", "running", "running", "succeeded"]);
+    const history = (await (await fetch(`${api}/mesh/${id}/history`)).json()) as {
+      events: { status: string }[];
+    };
+    expect(history.events.map((e) => e.status)).toEqual([
+      "pending",
+      "running",
+      "paused",
+      "running",
+      "running",
+      "succeeded",
+    ]);
   });
 
   it("the deadline is frozen while paused: the resumed task gets the budget left at pause time", async () => {

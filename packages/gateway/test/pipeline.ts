@@ -23,6 +23,8 @@ tools:
     actor: listy
   - name: approve
     actor: pauser
+  - name: approve-draft
+    route: [drafter, finisher]
 agents:
   - name: shouter
     description: Shouts and streams
@@ -34,7 +36,16 @@ agents:
   - name: approver
     actor: pauser
     skills: [{id: approve, name: Approve}]
+  - name: draft-approver
+    route: [drafter, finisher]
+    skills: [{id: approve-draft, name: Approve a draft}]
 `;
+
+/** What `drafter` pauses with through x-pause (a human answers `approved`). */
+export const DRAFT_PAUSE = {
+  prompt: "Publish this draft?",
+  fields: [{ name: "approved", type: "boolean", required: true } as const],
+};
 
 /** What the `pauser` actor pauses with (GATEWAY.md section 5's metadata). */
 export const PAUSE = {
@@ -45,10 +56,14 @@ export const PAUSE = {
 /**
  * A gateway with the registry above and in-process actors on its memory transport: `shout`
  * upper-cases `text` (or `query`), `stream` streams its letters as FLY and returns `{said}`;
- * `listy` returns a list; `pauser` emits its input paused (as x-pause does); x-sink reports the finals.
+ * `listy` returns a list; `pauser` emits its input paused (as x-pause does); `drafter` pauses through x-pause and
+ * `finisher` gets the answer from x-resume; x-sink reports the finals.
  */
 export async function startPipeline(options: { apiKey?: string; registry?: () => Registry } = {}) {
   const { createActor, createSinkActor, createMemoryStore, silentLogger } = await import("@asya/runtime");
+  const { createPauseActor, createResumeActor, pauseNext } = await import("@asya/runtime/crew");
+  const { createMemoryStateStore } = await import("@asya/state");
+  const state = createMemoryStateStore();
   const registry = parseRegistry(FRONT_DOOR_REGISTRY);
   const started = await startGateway({ registry: options.registry ?? (() => registry), ...options });
   const { transport, gateway } = started;
@@ -89,6 +104,26 @@ export async function startPipeline(options: { apiKey?: string; registry?: () =>
         yield p;
       },
     }),
+    // A real pause: drafter routes through x-pause; x-resume brings the answer to finisher.
+    createActor({
+      name: "drafter",
+      transport,
+      logger: silentLogger,
+      gateway: trusted,
+      async *handler(p: Record<string, unknown>) {
+        yield* pauseNext(DRAFT_PAUSE);
+        yield { draft: `about ${String(p.topic ?? p.query)}` };
+      },
+    }),
+    createActor({
+      name: "finisher",
+      transport,
+      logger: silentLogger,
+      gateway: trusted,
+      handler: (p: { draft: string; approved: boolean }) => ({ published: p.approved, draft: p.draft }),
+    }),
+    createPauseActor({ transport, logger: silentLogger, gateway: trusted, store: state }),
+    createResumeActor({ transport, logger: silentLogger, store: state }),
     createSinkActor({ transport, logger: silentLogger, store: createMemoryStore(), gateway: trusted }),
   ];
   for (const actor of actors) await actor.start();

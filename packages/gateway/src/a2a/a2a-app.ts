@@ -150,7 +150,7 @@ export function createA2aApp(deps: FrontDoorDeps, publicUrl: () => string): Hono
     const request = body as {
       id?: unknown;
       method?: unknown;
-      params?: { message?: { metadata?: { skill?: unknown } } };
+      params?: { message?: { taskId?: unknown; metadata?: { skill?: unknown } } };
     };
     const method = typeof request.method === "string" ? request.method : "";
     const isLegacy = isLegacyJsonRpcMethod(method);
@@ -162,7 +162,10 @@ export function createA2aApp(deps: FrontDoorDeps, publicUrl: () => string): Hono
     const mapError = isLegacy
       ? LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError
       : JsonRpcTransportHandler.mapToJSONRPCError;
-    if (/^(message\/(send|stream)|Send(Streaming)?Message)$/.test(method)) {
+    // A message on an existing task (a resume) goes to that task's agent, whatever its skill.
+    const followUp =
+      typeof request.params?.message?.taskId === "string" && request.params.message.taskId !== "";
+    if (!followUp && /^(message\/(send|stream)|Send(Streaming)?Message)$/.test(method)) {
       const agent = agentForSkill(registry(), request.params?.message?.metadata?.skill);
       if (typeof agent === "string")
         return rpcError(c, request.id, { ...mapError(new RequestMalformedError(agent)), code: -32602 });

@@ -1,4 +1,11 @@
-import { type Envelope, encodeEnvelope, queueName, SINK_ACTOR, SUMP_ACTOR } from "@asya/envelope";
+import {
+  type Envelope,
+  encodeEnvelope,
+  HEADER_FAN_IN,
+  queueName,
+  SINK_ACTOR,
+  SUMP_ACTOR,
+} from "@asya/envelope";
 import { createGatewayClient, type GatewayEvent } from "../gateway/gateway-client.js";
 import { type GatewayOptions, resolveGatewayConfig } from "../gateway/gateway-options.js";
 import type { ActorHandle } from "../internal/actor-host.js";
@@ -34,7 +41,7 @@ export function finalReport(envelope: Envelope): GatewayEvent | undefined {
 
 /** Whether `envelope` is a task of its own: not a fan-out child, not a fan-in part. */
 function isRoot(envelope: Envelope): boolean {
-  return envelope.parent_id === undefined && envelope.headers?.["x-asya-fan-in"] === undefined;
+  return envelope.parent_id === undefined && envelope.headers?.[HEADER_FAN_IN] === undefined;
 }
 
 /**
@@ -56,6 +63,11 @@ export function createSinkActor(options: SinkActorOptions): ActorHandle {
     ...options,
     name: options.name ?? SINK_ACTOR,
     consume: async (envelope, { logger: log }) => {
+      // A fan-in partial is not a result (GATEWAY.md section 6): acked, neither stored nor reported.
+      if (envelope.headers?.[HEADER_FAN_IN] !== undefined) {
+        log.debug("fan-in partial acked", { phase: envelope.status?.phase });
+        return;
+      }
       // Durable finals: the message is acked only once the gateway took the task's final status.
       const target = isRoot(envelope) ? gateway.targetOf(envelope) : undefined;
       const report = target === undefined ? undefined : finalReport(envelope);

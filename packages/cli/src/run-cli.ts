@@ -12,7 +12,7 @@ import { tailSink } from "./sink-tail.js";
 /** Usage text of the `asya` bin. */
 export const USAGE = `usage: asya <command>
 
-  run [--crew x-sink|x-sump] [--handler mod#fn] [--name actor]
+  run [--crew x-sink|x-sump|x-pause|x-resume|fan-in] [--handler mod#fn] [--name actor]
                           run one actor configured from ASYA_* env vars (SIGTERM/SIGINT drain, exit 0)
   send <actor> --payload JSON [--route a,b,c] [--count N] [--id ID]
                           publish envelopes addressed to <actor>

@@ -12,12 +12,18 @@ import {
   type ResultStore,
   RuntimeConfigError,
 } from "@asya/runtime";
-import { createPauseActor, createResumeActor } from "@asya/runtime/crew";
+import { createFanInActor, createPauseActor, createResumeActor } from "@asya/runtime/crew";
 import type { StateStore } from "@asya/state";
 import type { Transport } from "@asya/transport";
 import type { CliIo } from "./cli-io.js";
 import { configFromEnv, type RuntimeConfig } from "./config/config-from-env.js";
-import { pauseMetadataFromEnv, resumeMergeModeFromEnv } from "./config/crew-env.js";
+import {
+  dedupeTtlFromEnv,
+  fanInTimingsFromEnv,
+  pauseMetadataFromEnv,
+  resumeMergeModeFromEnv,
+} from "./config/crew-env.js";
+import { fail } from "./config/env-values.js";
 import { loadHandler } from "./config/load-handler.js";
 import { loadTransport } from "./config/load-transport.js";
 
@@ -83,6 +89,21 @@ const CREW_ACTORS: ReadonlyArray<{
         gateway: config.gateway,
         ...(pauseMetadataFromEnv(io.env) === undefined ? {} : { metadata: pauseMetadataFromEnv(io.env) }),
       }),
+  },
+  {
+    // The aggregator's name is the actor's own (ASYA_ACTOR_NAME): frames name it in x-asya-fan-in.
+    name: "fan-in",
+    configured: () => "fan-in",
+    create: async (common, config, io) => {
+      if (config.actorName === undefined)
+        fail("ASYA_ACTOR_NAME", "required for --crew fan-in (the aggregator's name)");
+      return createFanInActor({
+        ...common,
+        name: config.actorName as string,
+        store: await openStateStore(io),
+        ...fanInTimingsFromEnv(io.env),
+      });
+    },
   },
   {
     name: RESUME_ACTOR,
@@ -162,7 +183,11 @@ export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Prom
       });
     }
     const handler = await loadHandler(spec);
+    const dedupeTtlMs = dedupeTtlFromEnv(io.env);
     actor = createActor({
+      ...(dedupeTtlMs === undefined
+        ? {}
+        : { dedupe: { store: await openStateStore(io), ttlMs: dedupeTtlMs } }),
       ...common,
       name,
       ...actorLimits,

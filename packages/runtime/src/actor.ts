@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_ENVELOPE_BYTES, isValidActorName, queueName, SINK_ACTOR } from "@asya/envelope";
+import type { StateStore } from "@asya/state";
 import { type Clock, createTimers, MAX_TIMER_MS, systemClock, type Transport } from "@asya/transport";
 import type { Meter, Tracer } from "@opentelemetry/api";
 import { z } from "zod";
@@ -67,6 +68,14 @@ export interface ActorOptions<TPayload = unknown> {
    * `allowedOrigins`, `x-asya-gateway-url` headers are ignored: nothing is reported.
    */
   readonly gateway?: GatewayOptions;
+  /**
+   * A de-duplication guard in a shared state store (`ASYA_DEDUPE_TTL` for `asya run`): each visit
+   * (envelope id, actor, `len(route.prev)`) is claimed with a lease before the call and marked done
+   * after its outputs are published, so a side-effecting handler runs once per envelope under
+   * redelivery and concurrent copies; a copy that finds `done` is acked without a call. `ttlMs`:
+   * how long `done` is remembered.
+   */
+  readonly dedupe?: { readonly store: StateStore; readonly ttlMs: number };
 }
 
 /** What `payloadSchema` needs: zod's `safeParse` shape (zod 3 and 4 schemas both fit). */
@@ -166,6 +175,7 @@ export function createActor<TPayload = unknown>(options: ActorOptions<TPayload>)
     calls: new Set(),
     ...(options.random === undefined ? {} : { random: options.random }),
     gateway,
+    ...(options.dedupe === undefined ? {} : { dedupe: options.dedupe }),
   });
   return createActorHost({
     actor: options.name,

@@ -48,7 +48,7 @@ export interface LaunchOptions {
   /** ASYA_HANDLER value (see `fixtureHandler`); omit for crew actors. */
   readonly handler?: string;
   /** Run `asya run --crew <crew>` instead of a handler. */
-  readonly crew?: "x-sink" | "x-sump";
+  readonly crew?: "x-sink" | "x-sump" | "x-pause" | "x-resume" | "fan-in";
   /** @default 16 */
   readonly concurrency?: number;
   readonly env?: Readonly<Record<string, string>>;
@@ -77,7 +77,8 @@ export async function launchActor(options: LaunchOptions): Promise<LaunchedActor
     args: options.crew === undefined ? ["run"] : ["run", "--crew", options.crew],
     env: {
       ...options.broker,
-      ...(options.crew === undefined ? { ASYA_ACTOR_NAME: options.name } : {}),
+      // The aggregator's name is its actor name (the frames name it); other crew names are fixed.
+      ...(options.crew === undefined || options.crew === "fan-in" ? { ASYA_ACTOR_NAME: options.name } : {}),
       ...(options.handler === undefined ? {} : { ASYA_HANDLER: options.handler }),
       ASYA_NAMESPACE: options.namespace,
       ASYA_CONCURRENCY: String(options.concurrency ?? 16),

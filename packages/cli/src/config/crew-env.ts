@@ -1,4 +1,5 @@
 import { type PauseMetadata, pauseMetadataSchema, type ResumeMergeMode } from "@asya/envelope";
+import { parseDuration } from "@asya/runtime";
 import { type Env, fail, get } from "./env-values.js";
 
 /**
@@ -32,4 +33,39 @@ export function resumeMergeModeFromEnv(env: Env): ResumeMergeMode {
   if (mode !== "shallow" && mode !== "deep")
     fail("ASYA_RESUME_MERGE_MODE", `expected shallow or deep, got ${JSON.stringify(mode)}`);
   return mode as ResumeMergeMode;
+}
+
+/**
+ * `ASYA_FANIN_TIMEOUT` (an incomplete aggregation ends failed after it; default 10m) and
+ * `ASYA_FANIN_COMPLETED_TTL` (how long a merge is remembered; default 24h).
+ * @throws RuntimeConfigError `INVALID_CONFIG` naming the variable.
+ */
+export function fanInTimingsFromEnv(env: Env): { incompleteTimeoutMs: number; completedTtlMs: number } {
+  const duration = (name: string, fallback: string) => {
+    const raw = get(env, name) ?? fallback;
+    try {
+      const ms = parseDuration(raw, name);
+      if (ms > 0) return ms;
+    } catch {
+      // reported below
+    }
+    return fail(name, `expected a positive duration such as 10m or 24h, got ${JSON.stringify(raw)}`);
+  };
+  return {
+    incompleteTimeoutMs: duration("ASYA_FANIN_TIMEOUT", "10m"),
+    completedTtlMs: duration("ASYA_FANIN_COMPLETED_TTL", "24h"),
+  };
+}
+
+/** `ASYA_DEDUPE_TTL`: turns on the de-duplication guard (a duration: how long `done` is kept). */
+export function dedupeTtlFromEnv(env: Env): number | undefined {
+  const raw = get(env, "ASYA_DEDUPE_TTL");
+  if (raw === undefined) return undefined;
+  try {
+    const ms = parseDuration(raw, "ASYA_DEDUPE_TTL");
+    if (ms > 0) return ms;
+  } catch {
+    // reported below
+  }
+  return fail("ASYA_DEDUPE_TTL", `expected a positive duration such as 24h, got ${JSON.stringify(raw)}`);
 }

@@ -13,6 +13,8 @@ export type MessageOutcome =
   | "redelivered"
   /** Not called: pre-flight found the task canceled or paused at the gateway. */
   | "stopped"
+  /** Not called: the de-duplication guard found this envelope already processed here. */
+  | "deduplicated"
   /** Its output carried `x-asya-pause`: held for a human, reported `paused`, not routed. */
   | "paused";
 

@@ -6,6 +6,7 @@ import { endSpan, startHandlerSpan, traceIdOf } from "../../observability/tracin
 import { publishDelayed } from "../delayed-publish.js";
 import { admit } from "./admit.js";
 import { decode } from "./decode.js";
+import { claimVisit, type DedupeGuard, dedupeKey, markDone, releaseVisit } from "./dedupe.js";
 import { invoke } from "./invoke.js";
 import type { PathDeps } from "./path-deps.js";
 import { type Plan, planFailed, planFailure, planPreflightStop, planSuccess } from "./plan.js";
@@ -107,6 +108,23 @@ export function createMessagePath(deps: PathDeps): MessageProcessor {
       deps.gateway.report(target, runningReport(actor, working));
     }
 
+    // De-duplication (optional): one call per visit under redelivery and concurrent copies.
+    let visit: string | undefined;
+    if (deps.dedupe !== undefined) {
+      const claim = await claimVisit(deps.dedupe, dedupeKey(actor, working), limitMs + 5_000);
+      if (claim.kind === "done") {
+        log.info("already processed here; acked without calling the handler");
+        metrics.outcome("deduplicated");
+        return ACK;
+      }
+      if (claim.kind === "busy") {
+        log.info("another copy is being processed; trying again later");
+        metrics.outcome("redelivered", "Deduplicating");
+        return { kind: "retry", delayMs: Math.min(limitMs, 1_000) };
+      }
+      visit = claim.key;
+    }
+
     // 3. invoke, inside the handler span
     const { span, ctx } = startHandlerSpan(deps.tracer, actor, envelope.headers, {
       "asya.envelope.id": envelope.id,
@@ -114,6 +132,7 @@ export function createMessagePath(deps: PathDeps): MessageProcessor {
     });
     const invoked = await invoke(deps, working, limitMs, ctx, target);
     if (invoked.kind === "shutdown") {
+      if (visit !== undefined) await releaseVisit(deps.dedupe as DedupeGuard, visit);
       endSpan(span, "shutdown", new ShutdownError());
       log.info("aborted by shutdown; leaving the message for redelivery");
       metrics.outcome("redelivered", "Shutdown");
@@ -147,6 +166,14 @@ export function createMessagePath(deps: PathDeps): MessageProcessor {
     if (sent.kind === "tooLarge" && plan.onTooLarge !== undefined) {
       plan = plan.onTooLarge(sent.error);
       sent = await publish(plan, ctx);
+    }
+
+    // A successful call is done once its outputs are out; a failed one (retried as a new attempt of
+    // this visit) or an unsent one gives the visit back.
+    if (visit !== undefined) {
+      const guard = deps.dedupe as DedupeGuard;
+      if (sent.kind === "sent" && invoked.kind !== "error") await markDone(guard, visit);
+      else await releaseVisit(guard, visit);
     }
 
     // 6. settle

@@ -6,6 +6,7 @@ import type { GatewayClient } from "../../gateway/gateway-client.js";
 import type { Handler } from "../../handler-types.js";
 import type { ActorMetrics } from "../../observability/actor-metrics.js";
 import type { Logger } from "../../observability/logger.js";
+import type { DedupeGuard } from "./dedupe.js";
 import type { HandlerCall } from "./handler-call.js";
 
 /** Everything one actor's message path needs; built once per actor by `createActor`. */
@@ -34,4 +35,6 @@ export interface PathDeps {
   readonly random?: () => number;
   /** Task reports and pre-flight (GATEWAY.md section 3). */
   readonly gateway: GatewayClient;
+  /** The de-duplication guard (see `ActorOptions.dedupe`). */
+  readonly dedupe?: DedupeGuard;
 }

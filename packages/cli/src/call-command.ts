@@ -171,6 +171,18 @@ export async function watchTask(config: GatewayClientConfig, id: string, io: Cli
       if (bar !== lastBar) {
         io.stderr.write(tty ? `\r${bar}` : `${bar}\n`);
         lastBar = bar;
+        if (status === "paused") {
+          // A human is asked: say what and how to answer; the watch goes on until the task ends.
+          const pause = (data.pause ?? {}) as {
+            prompt?: unknown;
+            fields?: Array<{ name?: unknown; type?: unknown }>;
+          };
+          const fields = (pause.fields ?? []).map((f) => `${String(f.name)} (${String(f.type)})`).join(", ");
+          io.stderr.write(
+            `${tty ? "\n" : ""}paused: ${String(pause.prompt ?? "input required")}${fields === "" ? "" : ` - fields: ${fields}`}\n` +
+              `answer with: asya task resume ${id} --input '{...}'\n`,
+          );
+        }
       }
       if (FINAL_STATUSES.has(status)) {
         if (tty) io.stderr.write("\n");
@@ -221,5 +233,35 @@ export async function taskRequest(
     return 0;
   }
   io.stdout.write(`${JSON.stringify(await response.json(), null, 2)}\n`);
+  return 0;
+}
+
+/**
+ * `asya task resume <id> --input JSON`: answers a paused task (`POST {prefix}/mesh/{id}/resume`).
+ * A wrong answer is the gateway's 400 naming the field; a task that is not paused, its 409.
+ */
+export async function resumeTask(
+  config: GatewayClientConfig,
+  id: string,
+  input: string,
+  io: CliIo,
+): Promise<number> {
+  let body: unknown;
+  try {
+    body = JSON.parse(input);
+  } catch (error) {
+    io.stderr.write(`[asya:cli] --input: not JSON: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const response = await fetch(`${config.api}/mesh/${encodeURIComponent(id)}/resume`, {
+    method: "POST",
+    headers: headersOf(config, { "content-type": "application/json" }),
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) {
+    io.stderr.write(`[asya:cli] ${await failure(response)}\n`);
+    return 1;
+  }
+  io.stderr.write(`task ${id} resumed\n`);
   return 0;
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { createTask, gatewayClientConfig, taskRequest, watchTask } from "./call-command.js";
+import { createTask, gatewayClientConfig, resumeTask, taskRequest, watchTask } from "./call-command.js";
 import type { CliIo } from "./cli-io.js";
 import { configFromEnv } from "./config/config-from-env.js";
 import { runDemo } from "./demo/run-demo.js";
@@ -25,8 +25,8 @@ export const USAGE = `usage: asya <command>
   gateway                 run the mesh API (ASYA_GATEWAY_* env vars; SIGTERM/SIGINT stops)
   call <tool|actor> --payload JSON [--gateway URL]
                           start a task through the gateway and follow it live (exit 1 unless it succeeds)
-  task get|watch|cancel <id> | task list [--status S]
-                          read, follow, cancel or list tasks at the gateway
+  task get|watch|cancel <id> | task resume <id> --input JSON | task list [--status S]
+                          read, follow, cancel, answer (resume) or list tasks at the gateway
 `;
 
 /**
@@ -146,6 +146,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
             status: { type: "string" },
             limit: { type: "string" },
             offset: { type: "string" },
+            input: { type: "string" },
           },
         });
         const [action, id] = positionals;
@@ -159,12 +160,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
             io,
           );
         }
+        if (action === "resume" && id !== undefined && values.input !== undefined) {
+          return await resumeTask(config, id, values.input, io);
+        }
         if ((action === "get" || action === "watch" || action === "cancel") && id !== undefined) {
           return action === "watch"
             ? await watchTask(config, id, io)
             : await taskRequest(config, action, id, {}, io);
         }
-        io.stderr.write("usage: asya task get|watch|cancel <id> | asya task list [--status S] [--limit N]\n");
+        io.stderr.write(
+          "usage: asya task get|watch|cancel <id> | asya task resume <id> --input JSON | asya task list [--status S] [--limit N]\n",
+        );
         return 2;
       }
       case undefined:

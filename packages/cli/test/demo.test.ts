@@ -37,8 +37,25 @@ describe("demo pipeline (end to end on the memory transport)", () => {
     expect(result.failures.map((e) => e.id)).toEqual(["doc-3-1"]);
     expect(lines.join("\n")).toMatch(/doc-2\s.*enrich\(2 attempts\)/);
     expect(lines.join("\n")).toMatch(/judge\(3 attempts\)/);
-    expect(lines.at(-1)).toMatch(
+    expect(lines.find((line) => line.startsWith("summary:"))).toMatch(
       /summary: 7 envelopes .* 6 succeeded \(1 via review\), 1 failed; 3 retries; x-sump holds 1/,
+    );
+  });
+
+  it("act 2: the document's chunks are joined (fan-in), a human approves (pause, resume), then it is published", async () => {
+    const lines: string[] = [];
+    const { digest } = await runDemo({ write: (line) => lines.push(line) });
+    expect(digest.route.prev).toEqual(["chunk", "join-chunks", "approve", "x-pause", "x-resume", "publish"]);
+    expect(digest.payload).toEqual({
+      doc: "report-7",
+      words: 35,
+      keywords: ["producers", "aggregator", "reviews"],
+      approved: true,
+      editor: "demo-human",
+      status: "published",
+    });
+    expect(lines).toContain(
+      '  4 frames joined at join-chunks; paused: "Publish the digest of report-7 (3 chunks)?" (fields: approved boolean, editor string)',
     );
   });
 });
@@ -53,7 +70,12 @@ describe("demo through the gateway (asya demo --gateway)", () => {
     expect(lines).toContain(
       "gateway: 3 tasks created over HTTP and followed over SSE: succeeded, succeeded, succeeded\n",
     );
-    expect(lines.at(-1)).toMatch(/^summary: 7 envelopes finished/);
+    expect(lines.find((line) => line.startsWith("summary:"))).toMatch(/^summary: 7 envelopes finished/);
+    // Act 2's task was resumed over the API.
+    expect(lines).toContain(
+      '  a human answers {"approved":true,"editor":"demo-human"} with POST /mesh/{id}/resume',
+    );
+    expect(result.digest.payload).toMatchObject({ approved: true, status: "published" });
     const roots = result.results.filter((e) => e.parent_id === undefined);
     expect(roots.every((e) => /^[0-9a-f-]{36}$/.test(e.id))).toBe(true);
   });

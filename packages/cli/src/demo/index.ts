@@ -1,4 +1,13 @@
 export {
+  approve,
+  type ChunkSummary,
+  chunk,
+  DIGEST_AGGREGATOR,
+  type DigestInput,
+  enrichChunk,
+  publish,
+} from "./digest-handlers.js";
+export {
   clean,
   type DocInput,
   demoResiliency,

@@ -14,6 +14,7 @@ import {
 import { createEnvelopeSpy, type SpyRecord } from "@asya/runtime/testing";
 import { createMemoryTransport, type Transport } from "@asya/transport";
 import { createTask, finalStatusOf } from "../call-command.js";
+import { DIGEST_TOOL, runDigestAct } from "./digest-act.js";
 import { clean, type DocInput, demoResiliency, enrich, judge, review, splitSentences } from "./handlers.js";
 
 /** The demo's input documents. */
@@ -59,6 +60,8 @@ export interface DemoResult {
   readonly results: readonly Envelope[];
   /** Every envelope stored by x-sump. */
   readonly failures: readonly Envelope[];
+  /** The second act's result: the digest a human approved after its chunks were joined. */
+  readonly digest: Envelope;
   readonly elapsedMs: number;
 }
 
@@ -134,7 +137,19 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const elapsedMs = Date.now() - started;
     printTraces(write, results.envelopes, spy.records());
     printSummary(write, results.envelopes, failures.envelopes, spy.records(), elapsedMs);
-    return { results: [...results.envelopes], failures: [...failures.envelopes], elapsedMs };
+    const firstAct = { results: [...results.envelopes], failures: [...failures.envelopes], elapsedMs };
+    const digest = await runDigestAct({
+      transport,
+      write,
+      spy,
+      results,
+      logger,
+      registry,
+      namespace,
+      ...(gateway === undefined ? {} : { gateway: { url: gateway.internalUrl, api: gateway.api } }),
+      timeoutMs: options.timeoutMs ?? 20_000,
+    });
+    return { ...firstAct, digest };
   } finally {
     for (const actor of actors.reverse()) await actor.stop({ graceMs: 1_000 });
     await gateway?.close();
@@ -148,7 +163,8 @@ const DEMO_TOOL = "demo-pipeline";
 
 async function startDemoGateway(transport: Transport, namespace: string | undefined) {
   const registry = parseRegistry(
-    `tools:\n  - name: ${DEMO_TOOL}\n    route: [clean, enrich, judge]\n    timeout: 30\n`,
+    `tools:\n  - name: ${DEMO_TOOL}\n    route: [clean, enrich, judge]\n    timeout: 30\n` +
+      `  - name: ${DIGEST_TOOL}\n    route: [chunk, approve, publish]\n    timeout: 30\n`,
   );
   const gateway = await createGateway({
     transport,

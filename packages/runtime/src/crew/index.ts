@@ -7,3 +7,4 @@ export { type FanOutJoinOptions, fanOutJoin } from "./fan-out-join.js";
 export { type PauseRequest, pauseNext } from "./handler-helpers.js";
 export { type Checkpoint, createPauseActor, type PauseActorOptions } from "./pause-actor.js";
 export { createResumeActor, type ResumeActorOptions, resumedEnvelope } from "./resume-actor.js";
+export { PAUSE_KEYS } from "./crew-state.js";

@@ -13,7 +13,7 @@ import {
   RuntimeConfigError,
 } from "@asya/runtime";
 import { createFanInActor, createPauseActor, createResumeActor } from "@asya/runtime/crew";
-import type { StateStore } from "@asya/state";
+import { type StateStore, stateStoreFromEnv } from "@asya/state";
 import type { Transport } from "@asya/transport";
 import type { CliIo } from "./cli-io.js";
 import { configFromEnv, type RuntimeConfig } from "./config/config-from-env.js";
@@ -120,11 +120,7 @@ const CREW_ACTORS: ReadonlyArray<{
 /** State stores opened for crew actors, closed when `asya run` ends. */
 const openStores: StateStore[] = [];
 async function openStateStore(io: CliIo): Promise<StateStore> {
-  // TODO(asya-18): a static import once @asya/state exports stateStoreFromEnv.
-  const state = (await import("@asya/state")) as unknown as {
-    stateStoreFromEnv: (env: CliIo["env"]) => StateStore | Promise<StateStore>;
-  };
-  const store = await state.stateStoreFromEnv(io.env);
+  const store = await stateStoreFromEnv(io.env);
   openStores.push(store);
   return store;
 }

@@ -40,7 +40,7 @@ describe("registry (GATEWAY.md section 4)", () => {
     const { readFile } = await import("node:fs/promises");
     const path = new URL("../../../examples/demo/registry.yaml", import.meta.url);
     const registry = parseRegistry(await readFile(path, "utf8"), "examples/demo/registry.yaml");
-    expect(registry.tools.map((t) => t.name)).toEqual(["review-document"]);
+    expect(registry.tools.map((t) => t.name)).toEqual(["review-document", "digest"]);
     expect(registry.agents[0]?.skills?.map((s) => s.id)).toEqual(["review-document"]);
   });
 

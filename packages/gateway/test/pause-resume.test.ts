@@ -107,6 +107,23 @@ describe("pause and resume (x-pause, x-resume, POST /mesh/{id}/resume)", () => {
     ]);
   });
 
+  it("a resume for a task with no checkpoint ends failed at x-sink (CheckpointNotFound), never silently", async () => {
+    const { transport, api } = await startPausingPipeline();
+    const { createEnvelopeSpy } = await import("@asya/runtime/testing");
+    const { createEnvelope, encodeEnvelope, queueName } = await import("@asya/envelope");
+    const spy = createEnvelopeSpy(transport);
+    const resume = createEnvelope({
+      id: "ghost",
+      route: { prev: [], curr: "x-resume", next: [] },
+      headers: { "x-asya-resume-task": "ghost" },
+      payload: { approved: true },
+    });
+    await transport.publish(queueName("x-resume"), { body: encodeEnvelope(resume) });
+    const failed = await spy.waitFor("ghost", { to: "x-sink", phase: "failed" });
+    expect(failed.envelope?.status?.error).toMatchObject({ type: "CheckpointNotFound" });
+    void api;
+  });
+
   it("the deadline is frozen while paused: the resumed task gets the budget left at pause time", async () => {
     const { api, store } = await startPausingPipeline();
     const id = (await post(`${api}/mesh?tool=review`, { payload: { text: "t" } })).body?.id as string;

@@ -31,7 +31,10 @@ describe("the de-duplication guard (createActor({ dedupe }))", () => {
       logger: silentLogger,
       concurrency: 8,
       dedupe: { store, ttlMs: 60_000 },
-      resiliency: { policies: { again: { maxAttempts: 3, initialDelay: "10ms" } }, rules: [{ errors: ["Error"], policy: "again" }] },
+      resiliency: {
+        policies: { again: { maxAttempts: 3, initialDelay: "10ms" } },
+        rules: [{ errors: ["Error"], policy: "again" }],
+      },
       async handler(p: { order: string }) {
         calls.push(p.order);
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -47,11 +50,18 @@ describe("the de-duplication guard (createActor({ dedupe }))", () => {
       await actor.stop();
       await transport.close();
     });
-    const body = (id: string) => encodeEnvelope(createEnvelope({ id, route: ["charge"], payload: { order: id } }));
+    const body = (id: string) =>
+      encodeEnvelope(createEnvelope({ id, route: ["charge"], payload: { order: id } }));
     // Five copies of o-1 at once (concurrent deliveries), then one more after it finished.
-    await Promise.all(Array.from({ length: 5 }, () => transport.publish(queueName("charge"), { body: body("o-1") })));
+    await Promise.all(
+      Array.from({ length: 5 }, () => transport.publish(queueName("charge"), { body: body("o-1") })),
+    );
     await transport.publish(queueName("charge"), { body: body("o-2") });
-    await until(() => spy.history("o-1").some((r) => r.to === "x-sink") && spy.history("o-2").some((r) => r.to === "x-sink" && r.envelope?.status?.phase === "succeeded"));
+    await until(
+      () =>
+        spy.history("o-1").some((r) => r.to === "x-sink") &&
+        spy.history("o-2").some((r) => r.to === "x-sink" && r.envelope?.status?.phase === "succeeded"),
+    );
     await transport.publish(queueName("charge"), { body: body("o-1") });
     await until(async () => (await transport.depth(queueName("charge"))) === 0);
     expect(calls.filter((c) => c === "o-1")).toEqual(["o-1"]);

@@ -1,4 +1,5 @@
-import { checkKey, checkTtl, StateStoreError } from "./state-error.js";
+import { encodeValue } from "./internal/json-value.js";
+import { checkKey, checkLimit, checkTtl, StateStoreError } from "./state-error.js";
 import type { JsonValue, PutOptions, StateStore } from "./state-store.js";
 
 /** A store in this process only (tests, `asya flow run`): lost on exit, not shared. */
@@ -20,7 +21,7 @@ export function createMemoryStateStore(): StateStore {
   const write = (key: string, value: JsonValue, options?: PutOptions) => {
     checkTtl(options?.ttlMs);
     entries.set(key, {
-      json: JSON.stringify(value),
+      json: encodeValue(value),
       expiresAtMs: options?.ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.ttlMs,
     });
   };
@@ -51,6 +52,7 @@ export function createMemoryStateStore(): StateStore {
     },
     async listByPrefix(prefix, options) {
       open();
+      checkLimit(options?.limit);
       const keys = [...entries.keys()].filter((key) => key.startsWith(prefix) && live(key) !== undefined);
       return keys.sort().slice(0, options?.limit ?? 10_000);
     },

@@ -1,2 +1,3 @@
-// The state store conformance suite (run against every backend), like @asya/transport/testing.
-export {};
+// The StateStore conformance suite, run against every backend (like @asya/transport/testing).
+export { describeStateStoreConformance } from "./describe-state-store-conformance.js";
+export type { StateStoreConformanceOptions } from "./harness.js";

@@ -12,6 +12,9 @@ export function toStatusError(error: unknown): StatusError {
   if (!(error instanceof Error)) {
     return { type: "Error", mro: [], message: String(error), traceback: "" };
   }
+  // An error from a handler in another process carries the remote type and mro as they are.
+  const remote = (error as { statusError?: StatusError }).statusError;
+  if (remote !== undefined && typeof remote.type === "string") return remote;
   // The class chain, most specific first, without the roots.
   const chain: string[] = [];
   let proto: unknown = Object.getPrototypeOf(error);

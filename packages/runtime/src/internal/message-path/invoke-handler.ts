@@ -15,6 +15,8 @@ export interface InvokeOptions {
   /** The handler span's context: the handler (and every generator step) runs inside it. */
   readonly traceContext: Context;
   readonly onFly: (partial: unknown) => void;
+  /** Called with each output as a generator yields it (a runtime serving SPEC section 9 streams them). */
+  readonly onOutput?: (output: HandlerOutput) => void;
 }
 
 /**
@@ -72,7 +74,11 @@ async function drive(
       reply = undefined;
       const value: unknown = step.value;
       if (isCommand(value)) reply = runCommand(value, ctx.view(), options.onFly);
-      else if (value !== null && value !== undefined) outputs.push(ctx.snapshot(value));
+      else if (value !== null && value !== undefined) {
+        const output = ctx.snapshot(value);
+        outputs.push(output);
+        options.onOutput?.(output);
+      }
     }
   } catch (error) {
     // Let the generator run its finally blocks; ignore what that does.

@@ -3,6 +3,7 @@ import type { Context } from "@opentelemetry/api";
 import { ShutdownError, TimeoutError } from "../../errors.js";
 import type { GatewayTarget } from "../../gateway/gateway-client.js";
 import type { HandlerOutput } from "../../handler-types.js";
+import { HandlerUnavailableError } from "../../remote/remote-errors.js";
 import { HandlerCall } from "./handler-call.js";
 import { invokeHandler } from "./invoke-handler.js";
 import type { PathDeps } from "./path-deps.js";
@@ -12,7 +13,9 @@ export type Invoked =
   | { readonly kind: "outputs"; readonly outputs: readonly HandlerOutput[] }
   | { readonly kind: "error"; readonly error: unknown }
   /** Aborted by shutdown: the message goes back to the broker for another replica. */
-  | { readonly kind: "shutdown" };
+  | { readonly kind: "shutdown" }
+  /** The handler's process was not there or went away mid-call: redelivered, not failed. */
+  | { readonly kind: "unavailable"; readonly error: HandlerUnavailableError };
 
 /**
  * Stage 3: one handler call within `limitMs` (actor timeout or SLA, on the actor's single call
@@ -50,7 +53,10 @@ export async function invoke(
   } catch (thrown) {
     outcome = "error";
     const error = call.aborted ? call.reason : thrown;
-    return error instanceof ShutdownError ? { kind: "shutdown" } : { kind: "error", error };
+    if (error instanceof ShutdownError) return { kind: "shutdown" };
+    return error instanceof HandlerUnavailableError
+      ? { kind: "unavailable", error }
+      : { kind: "error", error };
   } finally {
     cancel();
     deps.calls.delete(call);

@@ -131,6 +131,17 @@ export function createMessagePath(deps: PathDeps): MessageProcessor {
       "asya.attempt": working.status?.attempt ?? 1,
     });
     const invoked = await invoke(deps, working, limitMs, ctx, target);
+    if (invoked.kind === "unavailable") {
+      if (visit !== undefined) await releaseVisit(deps.dedupe as DedupeGuard, visit);
+      endSpan(span, "error", invoked.error);
+      log.warn("the handler's process is unavailable; leaving the message for redelivery", {
+        err: invoked.error,
+      });
+      metrics.outcome("redelivered", "HandlerUnavailable");
+      return deps.shutdownSignal.aborted
+        ? { kind: "retry" }
+        : { kind: "retry", delayMs: redeliveryDelayMs(message.deliveryCount) };
+    }
     if (invoked.kind === "shutdown") {
       if (visit !== undefined) await releaseVisit(deps.dedupe as DedupeGuard, visit);
       endSpan(span, "shutdown", new ShutdownError());

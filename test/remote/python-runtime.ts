@@ -60,7 +60,9 @@ export function pythonRuntime(env: Readonly<Record<string, string>> = {}): Pytho
       }
     },
     async kill() {
-      if (child?.exitCode === null && child.pid !== undefined) process.kill(child.pid, "SIGKILL");
+      if (child?.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+        process.kill(child.pid, "SIGKILL");
+      }
       await exit;
     },
     async stop() {

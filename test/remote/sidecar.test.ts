@@ -5,7 +5,7 @@ import { createSocketHandler, type SocketHandler } from "@asya/runtime/remote";
 import { createEnvelopeSpy } from "@asya/runtime/testing";
 import { createMemoryTransport } from "@asya/transport";
 import { afterEach, describe, expect, it } from "vitest";
-import { type PythonRuntime, pythonRuntime } from "./python-runtime.js";
+import { pythonRuntime } from "./python-runtime.js";
 
 // Our runtime as the sidecar (SPEC section 9): an actor whose handler is a Python function behind a
 // Unix socket, served by a small runtime written for the tests from the spec (one request at a time).
@@ -28,7 +28,6 @@ async function setup(
   const transport = createMemoryTransport();
   const spy = createEnvelopeSpy(transport);
   const handler = createSocketHandler({ socketPath: runtime.socketPath });
-  const flies: unknown[] = [];
   const actor = createActor({
     name: "py",
     transport,
@@ -55,7 +54,7 @@ async function setup(
     transport.publish(queueName(route[0] as string), {
       body: encodeEnvelope(createEnvelope({ id, route, payload })),
     });
-  return { runtime, transport, spy, send, handler: handler as SocketHandler, flies };
+  return { runtime, transport, spy, send, handler: handler as SocketHandler };
 }
 
 describe("a Python handler behind the socket (ASYA_HANDLER_SOCKET)", () => {

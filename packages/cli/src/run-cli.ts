@@ -7,6 +7,7 @@ import { runGatewayFromEnv } from "./gateway-command.js";
 import { replayFromFile } from "./replay-command.js";
 import { runActorFromEnv } from "./run-command.js";
 import { sendEnvelopes } from "./send-command.js";
+import { serveHandlerFromEnv } from "./serve-handler-command.js";
 import { tailSink } from "./sink-tail.js";
 
 /** Usage text of the `asya` bin. */
@@ -23,6 +24,7 @@ export const USAGE = `usage: asya <command>
                           re-inject a failed envelope from x-sump's store (ASYA_SUMP_FILE)
   manifests ...           render Kubernetes manifests (needs @asya/k8s-manifests)
   gateway                 run the mesh API (ASYA_GATEWAY_* env vars; SIGTERM/SIGINT stops)
+  serve-handler           serve ASYA_HANDLER on a Unix socket with Asya's runtime protocol (ASYA_SOCKET_DIR)
   call <tool|actor> --payload JSON [--gateway URL]
                           start a task through the gateway and follow it live (exit 1 unless it succeeds)
   task get|watch|cancel <id> | task resume <id> --input JSON | task list [--status S]
@@ -114,6 +116,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await runManifests(rest, io);
       case "gateway":
         return await runGatewayFromEnv(io);
+      case "serve-handler":
+        return await serveHandlerFromEnv(io);
       case "call": {
         const { values, positionals } = parseArgs({
           args: rest,

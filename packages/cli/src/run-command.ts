@@ -9,10 +9,13 @@ import {
   createSinkActor,
   createStdoutStore,
   createSumpActor,
+  type Handler,
+  parseDuration,
   type ResultStore,
   RuntimeConfigError,
 } from "@asya/runtime";
 import { createFanInActor, createPauseActor, createResumeActor } from "@asya/runtime/crew";
+import { createSocketHandler, waitForRuntime, watchRuntime } from "@asya/runtime/remote";
 import { type StateStore, stateStoreFromEnv } from "@asya/state";
 import type { Transport } from "@asya/transport";
 import type { CliIo } from "./cli-io.js";
@@ -23,7 +26,7 @@ import {
   pauseMetadataFromEnv,
   resumeMergeModeFromEnv,
 } from "./config/crew-env.js";
-import { fail } from "./config/env-values.js";
+import { fail, get } from "./config/env-values.js";
 import { loadHandler } from "./config/load-handler.js";
 import { loadTransport } from "./config/load-transport.js";
 
@@ -151,6 +154,7 @@ export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Prom
   // is itself larger than that limit, and the crew must store it, not wrap it again.
   const actorLimits = { maxMessageBytes: config.maxMessageBytes };
   let actor: ActorHandle;
+  let remoteRuntime: { readonly socket: string; readonly busy: () => boolean } | undefined;
   if (options.crew !== undefined) {
     const crew = CREW_ACTORS.find(
       (entry) => options.crew === entry.name || options.crew === entry.configured(config),
@@ -166,19 +170,52 @@ export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Prom
   } else {
     const name = options.name ?? config.actorName;
     const spec = options.handler ?? config.handler;
+    const socket = get(io.env, "ASYA_HANDLER_SOCKET");
+    if (socket !== undefined && spec !== undefined) {
+      fail(
+        "ASYA_HANDLER_SOCKET",
+        "set either ASYA_HANDLER (a handler in this process) or ASYA_HANDLER_SOCKET, not both",
+      );
+    }
     if (name === undefined) {
       throw new RuntimeConfigError("ASYA_ACTOR_NAME: required", {
         code: "INVALID_CONFIG",
         field: "ASYA_ACTOR_NAME",
       });
     }
-    if (spec === undefined) {
-      throw new RuntimeConfigError("ASYA_HANDLER: required", {
-        code: "INVALID_CONFIG",
-        field: "ASYA_HANDLER",
-      });
+    if (spec === undefined && socket === undefined) {
+      throw new RuntimeConfigError(
+        "ASYA_HANDLER: required (or ASYA_HANDLER_SOCKET for a handler in another process)",
+        {
+          code: "INVALID_CONFIG",
+          field: "ASYA_HANDLER",
+        },
+      );
     }
-    const handler = await loadHandler(spec);
+    let handler: Handler<never>;
+    if (socket !== undefined) {
+      const remote = createSocketHandler({ socketPath: socket });
+      handler = remote as Handler<never>;
+      // The actor may start before its runtime process: consume only once it is ready.
+      const waiting = new AbortController();
+      void io.shutdownSignal?.then(() => waiting.abort(new Error("stopped")));
+      const ready = await waitForRuntime(socket, {
+        signal: waiting.signal,
+        onWaiting: () =>
+          logger.info("waiting for the handler runtime (runtime-ready and /healthz)", { socket }),
+      }).then(
+        () => true,
+        () => false,
+      );
+      if (!ready) {
+        if (options.transport === undefined) await transport.close();
+        return 0;
+      }
+      logger.info("handler runtime ready", { socket });
+      remoteRuntime = { socket, busy: () => remote.inFlight() > 0 };
+    } else {
+      handler = await loadHandler(spec as string);
+    }
     const dedupeTtlMs = dedupeTtlFromEnv(io.env);
     actor = createActor({
       ...(dedupeTtlMs === undefined
@@ -209,7 +246,29 @@ export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Prom
       await starting.catch(() => undefined); // fails with CLOSED once the transport is closed
       return 0;
     }
-    await shutdown;
+    // A runtime process that stops answering makes this process exit non-zero (the pod restarts).
+    let lost: (() => void) | undefined;
+    const runtimeLost = new Promise<"lost">((resolve) => {
+      lost = () => resolve("lost");
+    });
+    const watch =
+      remoteRuntime === undefined
+        ? undefined
+        : watchRuntime(remoteRuntime.socket, {
+            busy: remoteRuntime.busy,
+            graceMs: runtimeGraceMs(io.env),
+            intervalMs: Math.min(5_000, Math.max(100, runtimeGraceMs(io.env) / 3)),
+            onLost: () => lost?.(),
+          });
+    const why = await Promise.race([shutdown.then(() => "stop" as const), runtimeLost]);
+    watch?.stop();
+    if (why === "lost") {
+      logger.error("the handler runtime stopped answering /healthz; exiting", {
+        socket: remoteRuntime?.socket,
+      });
+      await actor.stop({ graceMs: config.shutdownGraceMs });
+      return 1;
+    }
     await actor.stop({ graceMs: config.shutdownGraceMs });
   } finally {
     clearInterval(keepAlive);
@@ -217,4 +276,19 @@ export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Prom
     for (const store of openStores.splice(0)) await store.close().catch(() => undefined);
   }
   return 0;
+}
+
+/** `ASYA_HANDLER_SOCKET_GRACE`: how long the runtime process may not answer /healthz. @default 30s */
+function runtimeGraceMs(env: CliIo["env"]): number {
+  const raw = get(env, "ASYA_HANDLER_SOCKET_GRACE") ?? "30s";
+  try {
+    const ms = parseDuration(raw, "ASYA_HANDLER_SOCKET_GRACE");
+    if (ms > 0) return ms;
+  } catch {
+    // reported below
+  }
+  return fail(
+    "ASYA_HANDLER_SOCKET_GRACE",
+    `expected a positive duration such as 30s, got ${JSON.stringify(raw)}`,
+  );
 }

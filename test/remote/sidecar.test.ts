@@ -129,6 +129,39 @@ describe("a Python handler behind the socket (ASYA_HANDLER_SOCKET)", () => {
     expect(failed.envelope?.status?.error).toMatchObject({ type: "RemoteProtocolError" });
   });
 
+  it("several runtime processes behind one actor share the calls (the least busy socket is called)", async () => {
+    const second = pythonRuntime();
+    await second.start();
+    const first = pythonRuntime();
+    await first.start();
+    const transport = createMemoryTransport();
+    const spy = createEnvelopeSpy(transport);
+    const actor = createActor({
+      name: "py",
+      transport,
+      logger: silentLogger,
+      concurrency: 8,
+      handler: createSocketHandler({ socketPath: [first.socketPath, second.socketPath] }),
+    });
+    await actor.start();
+    cleanups.push(async () => {
+      await actor.stop();
+      await transport.close();
+      await first.stop();
+      await second.stop();
+    });
+    const ids = Array.from({ length: 16 }, (_, i) => `s${i}`);
+    for (const id of ids) {
+      await transport.publish(queueName("py"), {
+        body: encodeEnvelope(createEnvelope({ id, route: ["py", "next"], payload: { case: "pid" } })),
+      });
+    }
+    const pids = new Set<unknown>();
+    for (const id of ids)
+      pids.add(((await spy.waitFor(id, { to: "next" })).envelope?.payload as { pid: number }).pid);
+    expect(pids.size).toBe(2);
+  });
+
   it("16 calls in flight against a runtime that serves one at a time: busy connects are waited out, all succeed", async () => {
     const { spy, send } = await setup({ concurrency: 16 });
     const ids = Array.from({ length: 40 }, (_, i) => `b${i}`);

@@ -154,7 +154,7 @@ export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Prom
   // is itself larger than that limit, and the crew must store it, not wrap it again.
   const actorLimits = { maxMessageBytes: config.maxMessageBytes };
   let actor: ActorHandle;
-  let remoteRuntime: { readonly socket: string; readonly busy: () => boolean } | undefined;
+  let remoteRuntime: { readonly sockets: readonly string[]; readonly busy: () => boolean } | undefined;
   if (options.crew !== undefined) {
     const crew = CREW_ACTORS.find(
       (entry) => options.crew === entry.name || options.crew === entry.configured(config),
@@ -194,16 +194,25 @@ export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Prom
     }
     let handler: Handler<never>;
     if (socket !== undefined) {
-      const remote = createSocketHandler({ socketPath: socket });
+      // Several runtime processes behind one actor: comma-separated sockets, the least busy called.
+      const sockets = socket
+        .split(",")
+        .map((path) => path.trim())
+        .filter((path) => path !== "");
+      const remote = createSocketHandler({ socketPath: sockets });
       handler = remote as Handler<never>;
-      // The actor may start before its runtime process: consume only once it is ready.
+      // The actor may start before its runtime processes: consume only once they are all ready.
       const waiting = new AbortController();
       void io.shutdownSignal?.then(() => waiting.abort(new Error("stopped")));
-      const ready = await waitForRuntime(socket, {
-        signal: waiting.signal,
-        onWaiting: () =>
-          logger.info("waiting for the handler runtime (runtime-ready and /healthz)", { socket }),
-      }).then(
+      const ready = await Promise.all(
+        sockets.map((path) =>
+          waitForRuntime(path, {
+            signal: waiting.signal,
+            onWaiting: () =>
+              logger.info("waiting for the handler runtime (runtime-ready and /healthz)", { socket: path }),
+          }),
+        ),
+      ).then(
         () => true,
         () => false,
       );
@@ -211,8 +220,8 @@ export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Prom
         if (options.transport === undefined) await transport.close();
         return 0;
       }
-      logger.info("handler runtime ready", { socket });
-      remoteRuntime = { socket, busy: () => remote.inFlight() > 0 };
+      logger.info("handler runtime ready", { sockets });
+      remoteRuntime = { sockets, busy: () => remote.inFlight() > 0 };
     } else {
       handler = await loadHandler(spec as string);
     }
@@ -251,20 +260,20 @@ export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Prom
     const runtimeLost = new Promise<"lost">((resolve) => {
       lost = () => resolve("lost");
     });
-    const watch =
-      remoteRuntime === undefined
-        ? undefined
-        : watchRuntime(remoteRuntime.socket, {
-            busy: remoteRuntime.busy,
-            graceMs: runtimeGraceMs(io.env),
-            intervalMs: Math.min(5_000, Math.max(100, runtimeGraceMs(io.env) / 3)),
-            onLost: () => lost?.(),
-          });
+    const graceMs = remoteRuntime === undefined ? 0 : runtimeGraceMs(io.env);
+    const watches = (remoteRuntime?.sockets ?? []).map((path) =>
+      watchRuntime(path, {
+        busy: (remoteRuntime as { busy: () => boolean }).busy,
+        graceMs,
+        intervalMs: Math.min(5_000, Math.max(100, graceMs / 3)),
+        onLost: () => lost?.(),
+      }),
+    );
     const why = await Promise.race([shutdown.then(() => "stop" as const), runtimeLost]);
-    watch?.stop();
+    for (const watch of watches) watch.stop();
     if (why === "lost") {
       logger.error("the handler runtime stopped answering /healthz; exiting", {
-        socket: remoteRuntime?.socket,
+        sockets: remoteRuntime?.sockets,
       });
       await actor.stop({ graceMs: config.shutdownGraceMs });
       return 1;

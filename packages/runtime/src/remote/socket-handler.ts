@@ -4,8 +4,11 @@ import { readBody, socketRequest, sseEvents } from "./socket-request.js";
 
 /** Options of {@link createSocketHandler}. */
 export interface SocketHandlerOptions {
-  /** The runtime's socket (`ASYA_HANDLER_SOCKET`), e.g. `/var/run/asya/asya-runtime.sock`. */
-  readonly socketPath: string;
+  /**
+   * The runtime's socket (`ASYA_HANDLER_SOCKET`), e.g. `/var/run/asya/asya-runtime.sock`; several
+   * (one per runtime process) spread the calls: each goes to the socket with the fewest in flight.
+   */
+  readonly socketPath: string | readonly string[];
   /** Largest response body read. @default 64 MiB */
   readonly maxResponseBytes?: number;
 }
@@ -76,18 +79,26 @@ function parseJson(text: string, what: string): unknown {
  */
 export function createSocketHandler(options: SocketHandlerOptions): SocketHandler {
   const maxBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
+  const sockets = (
+    typeof options.socketPath === "string" ? [options.socketPath] : [...options.socketPath]
+  ).map((path) => ({ path, inFlight: 0 }));
+  if (sockets.length === 0) throw new RemoteProtocolError("createSocketHandler: no socket path given");
   let inFlight = 0;
   const handler = async function* socketHandler(_payload: unknown, ctx: HandlerContext) {
+    // The least busy runtime process (Asya's serves one request at a time).
+    const socket = sockets.reduce((best, next) => (next.inFlight < best.inFlight ? next : best));
     inFlight++;
+    socket.inFlight++;
     try {
-      yield* call(ctx);
+      yield* call(ctx, socket.path);
     } finally {
       inFlight--;
+      socket.inFlight--;
     }
   };
-  async function* call(ctx: HandlerContext) {
+  async function* call(ctx: HandlerContext, socketPath: string) {
     const response = await socketRequest(
-      options.socketPath,
+      socketPath,
       "POST",
       "/invoke",
       JSON.stringify(ctx.envelope),

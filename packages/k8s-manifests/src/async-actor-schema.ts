@@ -37,36 +37,93 @@ export const tracingSchema = z.strictObject({
  * `healthPort`. This zod schema is the single source of truth; the CRD's openAPIV3Schema is generated
  * from it.
  */
-export const asyncActorSpecSchema = z.strictObject({
-  actor: actorName.describe("Logical actor name, used for queue naming and routing (DNS-1123 label)."),
-  image: z.string().min(1).describe("Container image whose entrypoint runs the Asya runtime (`asya run`)."),
-  handler: z.string().min(1).describe("Handler reference (ASYA_HANDLER), e.g. ./dist/handler.js#process."),
-  imagePullPolicy: z.enum(["Always", "IfNotPresent", "Never"]).default("IfNotPresent"),
-  replicas: z.number().int().min(0).default(1).describe("Replica count, only used when scaling is disabled."),
-  env: z.array(envVarSchema).optional().describe("Extra environment variables of the runtime container."),
-  resources: resourcesSchema.optional().describe("Requests and limits, including GPUs (nvidia.com/gpu)."),
-  tolerations: z.array(tolerationSchema).optional(),
-  nodeSelector: z.record(z.string(), z.string()).optional(),
-  volumes: z.array(volumeSchema).optional().describe("Extra pod volumes (any Kubernetes volume source)."),
-  volumeMounts: z.array(volumeMountSchema).optional(),
-  secretRefs: z.array(secretRefSchema).optional().describe("Secret keys exposed as environment variables."),
-  scaling: scalingSchema.prefault({}).describe("KEDA autoscaling on queue depth."),
-  resiliency: resiliencySchema
+/**
+ * A handler in its own container (SPEC section 9): the user's image runs a runtime process (Asya's
+ * Python runtime, or `asya serve-handler`) on a Unix socket in a shared emptyDir; our runtime
+ * container calls it with `ASYA_HANDLER_SOCKET`.
+ */
+export const externalRuntimeSchema = z.strictObject({
+  type: z.literal("external"),
+  image: z.string().min(1).describe("Image of the handler container (it serves the socket)."),
+  command: z
+    .array(z.string())
     .optional()
-    .describe("Timeouts, retry policies and error rules (SPEC section 4)."),
-  tracing: tracingSchema.optional(),
-  transport: transportSchema,
-  concurrency: z
-    .number()
-    .int()
-    .min(1)
+    .describe("Its entrypoint override, e.g. [python, -m, asya_runtime]."),
+  args: z.array(z.string()).optional(),
+  env: z.array(envVarSchema).optional().describe("Extra environment variables of the handler container."),
+  resources: resourcesSchema
     .optional()
-    .describe("Handler calls in flight per pod (ASYA_CONCURRENCY)."),
-  namespace: actorName
-    .optional()
-    .describe("Mesh namespace for queue names (asya-<namespace>-<actor>); defaults to metadata.namespace."),
-  healthPort: z.number().int().min(1).max(65_535).default(DEFAULT_HEALTH_PORT).describe("ASYA_HEALTH_PORT."),
+    .describe("Requests and limits of the handler container (GPUs go here)."),
 });
+
+export const asyncActorSpecSchema = z
+  .strictObject({
+    actor: actorName.describe("Logical actor name, used for queue naming and routing (DNS-1123 label)."),
+    image: z.string().min(1).describe("Container image whose entrypoint runs the Asya runtime (`asya run`)."),
+    handler: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Handler reference (ASYA_HANDLER), e.g. ./dist/handler.js#process; not with runtime external.",
+      ),
+    runtime: externalRuntimeSchema
+      .optional()
+      .describe("The handler in a container of its own, called over a Unix socket (SPEC section 9)."),
+    imagePullPolicy: z.enum(["Always", "IfNotPresent", "Never"]).default("IfNotPresent"),
+    replicas: z
+      .number()
+      .int()
+      .min(0)
+      .default(1)
+      .describe("Replica count, only used when scaling is disabled."),
+    env: z.array(envVarSchema).optional().describe("Extra environment variables of the runtime container."),
+    resources: resourcesSchema.optional().describe("Requests and limits, including GPUs (nvidia.com/gpu)."),
+    tolerations: z.array(tolerationSchema).optional(),
+    nodeSelector: z.record(z.string(), z.string()).optional(),
+    volumes: z.array(volumeSchema).optional().describe("Extra pod volumes (any Kubernetes volume source)."),
+    volumeMounts: z.array(volumeMountSchema).optional(),
+    secretRefs: z.array(secretRefSchema).optional().describe("Secret keys exposed as environment variables."),
+    scaling: scalingSchema.prefault({}).describe("KEDA autoscaling on queue depth."),
+    resiliency: resiliencySchema
+      .optional()
+      .describe("Timeouts, retry policies and error rules (SPEC section 4)."),
+    tracing: tracingSchema.optional(),
+    transport: transportSchema,
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe("Handler calls in flight per pod (ASYA_CONCURRENCY)."),
+    namespace: actorName
+      .optional()
+      .describe("Mesh namespace for queue names (asya-<namespace>-<actor>); defaults to metadata.namespace."),
+    healthPort: z
+      .number()
+      .int()
+      .min(1)
+      .max(65_535)
+      .default(DEFAULT_HEALTH_PORT)
+      .describe("ASYA_HEALTH_PORT."),
+  })
+  .meta({
+    "x-kubernetes-validations": [
+      { rule: "has(self.handler) != has(self.runtime)", message: "set exactly one of handler and runtime" },
+    ],
+  })
+  .superRefine((spec, ctx) => {
+    if ((spec.handler === undefined) === (spec.runtime === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["handler"],
+        message:
+          spec.handler === undefined
+            ? "set handler (a handler in the runtime's image) or runtime (a handler container of its own)"
+            : "set handler or runtime, not both: with runtime external the handler is the runtime container's",
+      });
+    }
+  });
 
 /** `metadata` of an AsyncActor; server-populated fields (uid, resourceVersion, ...) are ignored. */
 export const asyncActorMetadataSchema = z.looseObject({

@@ -3,11 +3,14 @@ import type { AsyncActor } from "./async-actor-schema.js";
 import { secretMountParts } from "./internal/container-parts.js";
 import { actorLabels, selectorLabels } from "./internal/labels.js";
 import type { KubernetesObject } from "./kubernetes-object.js";
-import { actorTimeoutOf, runtimeEnv } from "./runtime-env.js";
+import { actorTimeoutOf, HANDLER_SOCKET_DIR, HANDLER_SOCKET_PATH, runtimeEnv } from "./runtime-env.js";
 import { transportPartOf } from "./transport-kubernetes.js";
 
 /** Name of the runtime container in every actor pod. */
 export const RUNTIME_CONTAINER_NAME = "asya-runtime";
+/** Name of the handler container of an actor with `runtime: external`. */
+export const HANDLER_CONTAINER_NAME = "asya-handler";
+const SOCKET_VOLUME = "asya-socket";
 /** Seconds granted on top of the actor timeout to publish outputs, ack and exit after SIGTERM. */
 export const DRAIN_MARGIN_SECONDS = 30;
 
@@ -36,8 +39,49 @@ export function renderDeployment(context: ActorRenderContext): KubernetesObject 
   const labels = actorLabels(actor, objectName);
   const { kubernetes, settings } = transportPartOf(spec.transport);
   const secrets = secretMountParts(kubernetes.secretMounts(settings));
-  const volumes = [...(spec.volumes ?? []), ...secrets.volumes];
-  const volumeMounts = [...(spec.volumeMounts ?? []), ...secrets.volumeMounts];
+  const external = spec.runtime;
+  // A handler container of its own: the socket lives in an emptyDir both containers mount.
+  const socketVolume = external === undefined ? [] : [{ name: SOCKET_VOLUME, emptyDir: {} }];
+  const socketMount = external === undefined ? [] : [{ name: SOCKET_VOLUME, mountPath: HANDLER_SOCKET_DIR }];
+  const volumes = [...(spec.volumes ?? []), ...secrets.volumes, ...socketVolume];
+  const volumeMounts = [...(spec.volumeMounts ?? []), ...secrets.volumeMounts, ...socketMount];
+  const socketProbe = (ready: boolean, periodSeconds: number) => ({
+    exec: {
+      command: [
+        "sh",
+        "-c",
+        ready
+          ? `test -S ${HANDLER_SOCKET_PATH} && test -e ${HANDLER_SOCKET_DIR}/runtime-ready`
+          : `test -S ${HANDLER_SOCKET_PATH}`,
+      ],
+    },
+    periodSeconds,
+    timeoutSeconds: 2,
+    failureThreshold: 3,
+  });
+  const handlerContainers =
+    external === undefined
+      ? []
+      : [
+          {
+            name: HANDLER_CONTAINER_NAME,
+            image: external.image,
+            imagePullPolicy: spec.imagePullPolicy,
+            command: external.command,
+            args: external.args,
+            env: [
+              { name: "ASYA_SOCKET_DIR", value: HANDLER_SOCKET_DIR },
+              { name: "ASYA_SOCKET_NAME", value: "asya-runtime.sock" },
+              ...(external.env ?? []),
+            ],
+            // Started before its socket exists: only liveness after a grace, readiness on runtime-ready.
+            startupProbe: { ...socketProbe(false, 2), failureThreshold: 90 },
+            livenessProbe: socketProbe(false, 10),
+            readinessProbe: socketProbe(true, 5),
+            resources: external.resources,
+            volumeMounts: socketMount,
+          },
+        ];
   const probe = (path: string, periodSeconds: number) => ({
     httpGet: { path, port: "health" },
     periodSeconds,
@@ -69,6 +113,7 @@ export function renderDeployment(context: ActorRenderContext): KubernetesObject 
               resources: spec.resources,
               volumeMounts: volumeMounts.length > 0 ? volumeMounts : undefined,
             },
+            ...handlerContainers,
           ],
           volumes: volumes.length > 0 ? volumes : undefined,
           nodeSelector: spec.nodeSelector,

@@ -27,6 +27,10 @@ export function actorTimeoutOf(spec: AsyncActorSpec): number | string | undefine
   return spec.resiliency?.actorTimeout ?? spec.resiliency?.timeout?.actor;
 }
 
+/** Where the handler container's socket is, in the shared emptyDir (Asya's default path). */
+export const HANDLER_SOCKET_DIR = "/var/run/asya";
+export const HANDLER_SOCKET_PATH = `${HANDLER_SOCKET_DIR}/asya-runtime.sock`;
+
 /**
  * Environment of the runtime container, using the names the runtime's `configFromEnv` reads. Order:
  * identity, transport, resiliency, runtime, tracing, `secretRefs`, then the user's `env`; a user
@@ -37,7 +41,8 @@ export function runtimeEnv(spec: AsyncActorSpec, meshNamespace: string | undefin
   const generated: RenderedEnvVar[] = [
     ...literal("ASYA_ACTOR_NAME", spec.actor),
     ...literal("ASYA_NAMESPACE", meshNamespace),
-    ...literal("ASYA_HANDLER", spec.handler),
+    ...literal("ASYA_HANDLER", spec.runtime === undefined ? spec.handler : undefined),
+    ...literal("ASYA_HANDLER_SOCKET", spec.runtime === undefined ? undefined : HANDLER_SOCKET_PATH),
     ...literal("ASYA_TRANSPORT", spec.transport.type),
     ...transportEnv(spec),
     ...literal(RESILIENCY_ENV.actorTimeout, durationEnv(actorTimeoutOf(spec))),

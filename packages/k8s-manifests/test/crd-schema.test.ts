@@ -69,7 +69,7 @@ describe("the CRD's openAPIV3Schema", () => {
       advanced: undefined,
     });
     expect(scaling.properties.maxReplicaCount!.minimum).toBe(1);
-    expect(spec.required).toEqual(["actor", "image", "handler", "transport"]);
+    expect(spec.required).toEqual(["actor", "image", "transport"]);
     expect((spec.properties!.imagePullPolicy as { enum: string[] }).enum).toEqual([
       "Always",
       "IfNotPresent",

@@ -8,9 +8,11 @@ import {
   terminationGracePeriodSeconds,
   toYaml,
 } from "@asya/k8s-manifests";
+import { Deployment } from "kubernetes-models/apps/v1";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { exampleActors, exampleFiles } from "./helpers/examples.js";
+import { unknownFields } from "./helpers/strict-fields.js";
 import { actorInput, pubsub, rabbitmq, renderVariants, sqs } from "./helpers/variants.js";
 
 type Container = { env: { name: string; value?: string; valueFrom?: unknown }[]; [key: string]: unknown };
@@ -33,6 +35,53 @@ describe("renderActor", () => {
       "TriggerAuthentication",
       "ScaledObject",
     ]);
+  });
+
+  it("runtime external: a two-container pod sharing the socket's emptyDir, probes on both (SPEC section 9)", () => {
+    const { handler: _handler, ...base } = actorInput(rabbitmq).spec as Record<string, unknown>;
+    const objects = renderActor({
+      ...actorInput(rabbitmq),
+      spec: {
+        ...base,
+        runtime: {
+          type: "external",
+          image: "ghcr.io/example/py-handler:1",
+          command: ["python", "-m", "asya_runtime"],
+          resources: { limits: { "nvidia.com/gpu": 1 } },
+        },
+      },
+    } as never);
+    const deployment = byKind(objects, "Deployment");
+    // A valid Kubernetes Deployment, every field known to the schema.
+    expect(() => new Deployment(structuredClone(deployment) as never).validate()).not.toThrow();
+    expect(
+      unknownFields((value) => new Deployment(structuredClone(value) as never).validate(), deployment),
+    ).toEqual([]);
+    const pod = (deployment.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+    const [runtime, handlerContainer] = pod.containers as Array<Record<string, unknown>>;
+    expect(pod.volumes).toContainEqual({ name: "asya-socket", emptyDir: {} });
+    const env = Object.fromEntries(
+      (runtime?.env as { name: string; value?: string }[]).map((e) => [e.name, e.value]),
+    );
+    expect(env.ASYA_HANDLER).toBeUndefined();
+    expect(env.ASYA_HANDLER_SOCKET).toBe("/var/run/asya/asya-runtime.sock");
+    expect(runtime?.volumeMounts).toContainEqual({ name: "asya-socket", mountPath: "/var/run/asya" });
+    expect(handlerContainer).toMatchObject({
+      name: "asya-handler",
+      image: "ghcr.io/example/py-handler:1",
+      command: ["python", "-m", "asya_runtime"],
+      env: [
+        { name: "ASYA_SOCKET_DIR", value: "/var/run/asya" },
+        { name: "ASYA_SOCKET_NAME", value: "asya-runtime.sock" },
+      ],
+      resources: { limits: { "nvidia.com/gpu": 1 } },
+      volumeMounts: [{ name: "asya-socket", mountPath: "/var/run/asya" }],
+      readinessProbe: { exec: { command: ["sh", "-c", expect.stringContaining("runtime-ready")] } },
+      livenessProbe: { exec: { command: ["sh", "-c", "test -S /var/run/asya/asya-runtime.sock"] } },
+    });
+    expect(() => parseAsyncActor({ ...actorInput(rabbitmq), spec: { ...base } })).toThrow(
+      /spec\.handler: set handler/,
+    );
   });
 
   it("wires the runtime's configFromEnv names", () => {

@@ -51,7 +51,13 @@ export const BAD_CASES: readonly BadCase[] = [
     label: "handler missing",
     mutate: del(["spec", "handler"]),
     path: "spec.handler",
-    crd: "schema",
+    crd: "cel",
+  },
+  {
+    label: "handler and runtime both",
+    mutate: set(["spec", "runtime"], { type: "external", image: "ghcr.io/example/py:1" }),
+    path: "spec.handler",
+    crd: "cel",
   },
   {
     label: "bad imagePullPolicy",

@@ -158,7 +158,9 @@ describe("a Python handler behind the socket (ASYA_HANDLER_SOCKET)", () => {
     }
     const pids = new Set<unknown>();
     for (const id of ids)
-      pids.add(((await spy.waitFor(id, { to: "next" })).envelope?.payload as { pid: number }).pid);
+      pids.add(
+        ((await spy.waitFor(id, { to: "next" })).envelope?.payload as { pid?: number } | undefined)?.pid,
+      );
     expect(pids.size).toBe(2);
   });
 

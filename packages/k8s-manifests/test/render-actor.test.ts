@@ -61,7 +61,7 @@ describe("renderActor", () => {
     const [runtime, handlerContainer] = pod.containers as Array<Record<string, unknown>>;
     expect(pod.volumes).toContainEqual({ name: "asya-socket", emptyDir: {} });
     const env = Object.fromEntries(
-      (runtime?.env as { name: string; value?: string }[]).map((e) => [e.name, e.value]),
+      ((runtime?.env ?? []) as { name: string; value?: string }[]).map((e) => [e.name, e.value]),
     );
     expect(env.ASYA_HANDLER).toBeUndefined();
     expect(env.ASYA_HANDLER_SOCKET).toBe("/var/run/asya/asya-runtime.sock");

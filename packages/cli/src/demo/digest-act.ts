@@ -83,6 +83,7 @@ async function until<T>(
  * store in a temporary directory.
  */
 export async function runDigestAct(options: DigestActOptions): Promise<Envelope> {
+  const startedMs = Date.now();
   const { transport, write, spy, namespace } = options;
   const ns = namespace === undefined ? {} : { namespace };
   const dir = mkdtempSync(join(tmpdir(), "asya-demo-state-"));
@@ -161,6 +162,11 @@ export async function runDigestAct(options: DigestActOptions): Promise<Envelope>
     );
     write(`  ${result.id}: ${[...result.route.prev, "x-sink"].join(" -> ")}`);
     write(`  ${JSON.stringify(result.payload)}`);
+    write("");
+    write(
+      `summary: act 2 in ${Date.now() - startedMs} ms: ${joined - 1} chunks joined at ${DIGEST_AGGREGATOR}, ` +
+        `paused for a human (no process held it), resumed and ${String((result.payload as { status?: unknown }).status)}`,
+    );
     return result;
   } finally {
     for (const actor of actors.reverse()) await actor.stop({ graceMs: 1_000 });

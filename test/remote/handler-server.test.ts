@@ -119,7 +119,44 @@ describe("asya serve-handler's protocol (createHandlerServer), with raw socket c
     ]);
     const failing = sse((await raw(socketPath, "POST", "/invoke", envelope({ fail: true }))).text);
     expect(failing.map((e) => e.event)).toEqual(["upstream", "downstream", "downstream", "error", "done"]);
-    expect(failing[3]?.data).toMatchObject({ type: "RangeError", message: "went too far" });
+    expect(failing[3]?.data).toMatchObject({
+      error: "processing_error",
+      details: { type: "RangeError", message: "went too far" },
+    });
+  });
+
+  it("asya serve-handler (the command) serves on ASYA_SOCKET_DIR and removes its socket on SIGTERM", async () => {
+    const { ActorProcess } = await import("../reliability/harness/actor-process.js");
+    const dir = mkdtempSync(join(tmpdir(), "asya-serve-cli-"));
+    const served = new ActorProcess({
+      label: "serve-handler",
+      args: ["serve-handler"],
+      env: {
+        ASYA_HANDLER: `${join(import.meta.dirname, "fixtures/js-handlers.js")}#shout`,
+        ASYA_SOCKET_DIR: dir,
+      },
+    });
+    cleanups.push(async () => {
+      await served.kill();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    await served.start();
+    const socketPath = join(dir, "asya-runtime.sock");
+    const { waitFor } = await import("../reliability/harness/wait.js");
+    await waitFor("runtime-ready", () => existsSync(join(dir, "runtime-ready")), 20_000, 20);
+    const { stdout } = await execFileAsync("curl", [
+      "-s",
+      "--unix-socket",
+      socketPath,
+      "http://runtime/healthz",
+    ]);
+    expect(JSON.parse(stdout)).toEqual({ status: "ready" });
+    const answer = await raw(socketPath, "POST", "/invoke", envelope({ text: "cli" }));
+    expect(JSON.parse(answer.text).frames[0].payload).toEqual({ text: "CLI" });
+    served.signal("SIGTERM");
+    expect((await served.waitForExit(10_000)).code).toBe(0);
+    expect(existsSync(socketPath)).toBe(false);
+    expect(existsSync(join(dir, "runtime-ready"))).toBe(false);
   });
 
   it("errors: 500 processing_error with type and mro, 204 for nothing, 400 msg_parsing_error for a bad body", async () => {

@@ -90,15 +90,27 @@ describe("a Python handler behind the socket (ASYA_HANDLER_SOCKET)", () => {
     expect(failed.envelope?.status).toMatchObject({
       reason: "PolicyExhausted",
       attempt: 2,
-      error: { type: "py_handlers.RateLimit", mro: ["py_handlers.ServiceError"], message: "slow down" },
+      error: {
+        type: "py_handlers.RateLimit",
+        mro: ["py_handlers.ServiceError", "Exception"],
+        message: "slow down",
+      },
     });
     expect(failed.envelope?.status?.error?.traceback).toMatch(/Traceback/);
     await send("e2", { case: "zero" });
     const zero = await spy.waitFor("e2", { to: "x-sink", phase: "failed" });
     expect(zero.envelope?.status?.error).toMatchObject({
       type: "ZeroDivisionError",
-      mro: ["ArithmeticError"],
+      mro: ["ArithmeticError", "Exception"],
     });
+  });
+
+  it("an SSE error event after a frame fails the call with the remote type (the call fails as a whole)", async () => {
+    const { spy, send } = await setup();
+    await send("f1", { case: "stream-fail" });
+    const failed = await spy.waitFor("f1", { to: "x-sink", phase: "failed" });
+    expect(failed.envelope?.status?.error).toMatchObject({ type: "ValueError", message: "broke mid-stream" });
+    expect(spy.history("f1").filter((r) => r.to === "next")).toEqual([]);
   });
 
   it("a call over the actor's timeout is aborted as TimeoutError", async () => {

@@ -113,7 +113,8 @@ export async function createHandlerServer(options: HandlerServerOptions): Promis
         onOutput: (output) => event("downstream", frameOf(envelope, output)),
       });
     } catch (error) {
-      event("error", toStatusError(error));
+      // The shape of Asya's runtime (the 500 body), so Asya's sidecar reads type and mro.
+      event("error", { error: "processing_error", details: toStatusError(error) });
     }
     event("done", {});
     res.end();

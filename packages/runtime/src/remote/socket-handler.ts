@@ -116,9 +116,11 @@ export function createSocketHandler(options: SocketHandlerOptions): SocketHandle
           const data = event.data === "" ? null : parseJson(event.data, `an SSE ${event.event} event`);
           if (event.event === "upstream") ctx.fly((data as { payload?: unknown } | null)?.payload ?? null);
           else if (event.event === "downstream") yield apply(frameOf(data), ctx);
-          else if (event.event === "error")
-            throw new RemoteHandlerError((data ?? {}) as Record<string, unknown>);
-          else if (event.event === "done") return;
+          else if (event.event === "error") {
+            // Asya's runtime sends {"error": "processing_error", "details": {...}}; a bare error object is read too.
+            const body = (data ?? {}) as { details?: Record<string, unknown> } & Record<string, unknown>;
+            throw new RemoteHandlerError(body.details ?? body);
+          } else if (event.event === "done") return;
         }
         throw new HandlerUnavailableError("the handler runtime closed the stream before its done event");
       }

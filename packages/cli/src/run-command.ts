@@ -10,7 +10,6 @@ import {
   createStdoutStore,
   createSumpActor,
   type Handler,
-  parseDuration,
   type ResultStore,
   RuntimeConfigError,
 } from "@asya/runtime";
@@ -26,7 +25,7 @@ import {
   pauseMetadataFromEnv,
   resumeMergeModeFromEnv,
 } from "./config/crew-env.js";
-import { fail, get } from "./config/env-values.js";
+import { fail, get, positiveDuration } from "./config/env-values.js";
 import { loadHandler } from "./config/load-handler.js";
 import { loadTransport } from "./config/load-transport.js";
 
@@ -289,15 +288,5 @@ export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Prom
 
 /** `ASYA_HANDLER_SOCKET_GRACE`: how long the runtime process may not answer /healthz. @default 30s */
 function runtimeGraceMs(env: CliIo["env"]): number {
-  const raw = get(env, "ASYA_HANDLER_SOCKET_GRACE") ?? "30s";
-  try {
-    const ms = parseDuration(raw, "ASYA_HANDLER_SOCKET_GRACE");
-    if (ms > 0) return ms;
-  } catch {
-    // reported below
-  }
-  return fail(
-    "ASYA_HANDLER_SOCKET_GRACE",
-    `expected a positive duration such as 30s, got ${JSON.stringify(raw)}`,
-  );
+  return positiveDuration(env, "ASYA_HANDLER_SOCKET_GRACE", "30s") as number;
 }

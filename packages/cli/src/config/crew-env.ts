@@ -1,6 +1,5 @@
 import { type PauseMetadata, pauseMetadataSchema, type ResumeMergeMode } from "@asya/envelope";
-import { parseDuration } from "@asya/runtime";
-import { type Env, fail, get } from "./env-values.js";
+import { type Env, fail, get, positiveDuration } from "./env-values.js";
 
 /**
  * `ASYA_PAUSE_METADATA`: the pause metadata `x-pause` uses for envelopes without
@@ -41,31 +40,13 @@ export function resumeMergeModeFromEnv(env: Env): ResumeMergeMode {
  * @throws RuntimeConfigError `INVALID_CONFIG` naming the variable.
  */
 export function fanInTimingsFromEnv(env: Env): { incompleteTimeoutMs: number; completedTtlMs: number } {
-  const duration = (name: string, fallback: string) => {
-    const raw = get(env, name) ?? fallback;
-    try {
-      const ms = parseDuration(raw, name);
-      if (ms > 0) return ms;
-    } catch {
-      // reported below
-    }
-    return fail(name, `expected a positive duration such as 10m or 24h, got ${JSON.stringify(raw)}`);
-  };
   return {
-    incompleteTimeoutMs: duration("ASYA_FANIN_TIMEOUT", "10m"),
-    completedTtlMs: duration("ASYA_FANIN_COMPLETED_TTL", "24h"),
+    incompleteTimeoutMs: positiveDuration(env, "ASYA_FANIN_TIMEOUT", "10m") as number,
+    completedTtlMs: positiveDuration(env, "ASYA_FANIN_COMPLETED_TTL", "24h") as number,
   };
 }
 
 /** `ASYA_DEDUPE_TTL`: turns on the de-duplication guard (a duration: how long `done` is kept). */
 export function dedupeTtlFromEnv(env: Env): number | undefined {
-  const raw = get(env, "ASYA_DEDUPE_TTL");
-  if (raw === undefined) return undefined;
-  try {
-    const ms = parseDuration(raw, "ASYA_DEDUPE_TTL");
-    if (ms > 0) return ms;
-  } catch {
-    // reported below
-  }
-  return fail("ASYA_DEDUPE_TTL", `expected a positive duration such as 24h, got ${JSON.stringify(raw)}`);
+  return positiveDuration(env, "ASYA_DEDUPE_TTL");
 }

@@ -1,4 +1,4 @@
-import { RuntimeConfigError } from "@asya/runtime";
+import { parseDuration, RuntimeConfigError } from "@asya/runtime";
 
 // Reading ASYA_* variables: one set of rules for `asya run` and `asya gateway`.
 
@@ -39,4 +39,21 @@ export function gatewayPrefix(env: Env): string | undefined {
     fail("ASYA_GATEWAY_PREFIX", 'must start with "/" (or be empty)');
   }
   return prefix?.replace(/\/+$/, "");
+}
+
+/**
+ * A positive duration variable (`30s`, `10m`, `24h`, or ms), `fallback` when unset (undefined when
+ * there is none).
+ * @throws RuntimeConfigError `INVALID_CONFIG` naming the variable.
+ */
+export function positiveDuration(env: Env, name: string, fallback?: string): number | undefined {
+  const raw = get(env, name) ?? fallback;
+  if (raw === undefined) return undefined;
+  try {
+    const ms = parseDuration(raw, name);
+    if (ms > 0) return ms;
+  } catch {
+    // reported below
+  }
+  return fail(name, `expected a positive duration such as 30s, 10m or 24h, got ${JSON.stringify(raw)}`);
 }

@@ -7,6 +7,7 @@ import {
   stampStatus,
 } from "@asya/envelope";
 import type { Transport } from "@asya/transport";
+import type { ActorHandle } from "../internal/actor-host.js";
 
 // What the stateful crew actors (x-pause, x-resume, fan-in) share.
 
@@ -39,4 +40,38 @@ export async function failToSink(
 ): Promise<void> {
   const failed = stampStatus(envelope, { phase: "failed", reason: "RuntimeError", actor, error });
   await transport.publish(queueName(SINK_ACTOR, namespace), { body: encodeEnvelope(failed) });
+}
+
+/**
+ * `actor` with a periodic `sweep` (expired pauses, incomplete aggregations) while it runs: one at a
+ * time, every `intervalMs`, a failure logged and tried again next time.
+ */
+export function withSweep(
+  actor: ActorHandle,
+  sweep: () => Promise<void>,
+  intervalMs: number,
+  onError: (error: Error) => void,
+): ActorHandle {
+  let timer: NodeJS.Timeout | undefined;
+  let sweeping = false;
+  return {
+    ...actor,
+    async start() {
+      await actor.start();
+      timer = setInterval(() => {
+        if (sweeping) return;
+        sweeping = true;
+        sweep()
+          .catch(onError)
+          .finally(() => {
+            sweeping = false;
+          });
+      }, intervalMs);
+      timer.unref();
+    },
+    async stop(stopOptions) {
+      clearInterval(timer);
+      await actor.stop(stopOptions);
+    },
+  };
 }

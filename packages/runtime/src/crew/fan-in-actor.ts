@@ -11,7 +11,7 @@ import type { ActorHandle } from "../internal/actor-host.js";
 import { silentLogger } from "../observability/logger.js";
 import { createMetricsRegistry } from "../observability/metrics-registry.js";
 import { type CrewOptions, createCrewActor } from "./crew-actor.js";
-import { failToSink, sendOn } from "./crew-state.js";
+import { failToSink, sendOn, withSweep } from "./crew-state.js";
 import { readFanInHeader } from "./fan-in-frame.js";
 
 /** Options of {@link createFanInActor}. */
@@ -181,26 +181,7 @@ export function createFanInActor(options: FanInActorOptions): ActorHandle {
       await store.delete(open);
     }
   };
-  let timer: NodeJS.Timeout | undefined;
-  let sweeping = false;
-  return {
-    ...actor,
-    async start() {
-      await actor.start();
-      timer = setInterval(() => {
-        if (sweeping) return;
-        sweeping = true;
-        sweep()
-          .catch((error: Error) => logger.warn("fan-in sweep failed", { err: error.message }))
-          .finally(() => {
-            sweeping = false;
-          });
-      }, sweepIntervalMs);
-      timer.unref();
-    },
-    async stop(stopOptions) {
-      clearInterval(timer);
-      await actor.stop(stopOptions);
-    },
-  };
+  return withSweep(actor, sweep, sweepIntervalMs, (error) =>
+    logger.warn("fan-in sweep failed", { err: error.message }),
+  );
 }

@@ -16,7 +16,7 @@ import { type GatewayOptions, resolveGatewayConfig } from "../gateway/gateway-op
 import type { ActorHandle } from "../internal/actor-host.js";
 import { silentLogger } from "../observability/logger.js";
 import { type CrewOptions, createCrewActor } from "./crew-actor.js";
-import { CLAIM_TTL_MS, failToSink, PAUSE_KEYS } from "./crew-state.js";
+import { CLAIM_TTL_MS, failToSink, PAUSE_KEYS, withSweep } from "./crew-state.js";
 
 /** Options of {@link createPauseActor}. */
 export interface PauseActorOptions extends CrewOptions {
@@ -155,26 +155,7 @@ export function createPauseActor(options: PauseActorOptions): ActorHandle {
       await store.delete(key);
     }
   };
-  let timer: NodeJS.Timeout | undefined;
-  let sweeping = false;
-  return {
-    ...actor,
-    async start() {
-      await actor.start();
-      timer = setInterval(() => {
-        if (sweeping) return;
-        sweeping = true;
-        sweep()
-          .catch((error: Error) => logger.warn("pause sweep failed", { err: error.message }))
-          .finally(() => {
-            sweeping = false;
-          });
-      }, options.sweepIntervalMs ?? 1_000);
-      timer.unref();
-    },
-    async stop(stopOptions) {
-      clearInterval(timer);
-      await actor.stop(stopOptions);
-    },
-  };
+  return withSweep(actor, sweep, options.sweepIntervalMs ?? 1_000, (error) =>
+    logger.warn("pause sweep failed", { err: error.message }),
+  );
 }

@@ -98,6 +98,43 @@ describe("fan-in (fanOutJoin + the aggregator)", () => {
     expect(results.envelopes.map((e) => e.id)).toEqual(["doc-1"]);
   });
 
+  it('frames written by hand (SET .headers["x-asya-fan-in"] before each yield) join the same way', async () => {
+    const { transport, spy, results } = await pipeline();
+    const hand = createActor({
+      name: "by-hand",
+      transport,
+      logger: silentLogger,
+      async *handler(p: { words: string[] }) {
+        const frame = (i: number) => ({
+          actor: "join",
+          origin_id: "hand-2@0",
+          slice_index: i,
+          slice_count: p.words.length + 1,
+          aggregation_key: "/words",
+        });
+        const next = (yield ["GET", ".route.next"]) as string[];
+        yield ["SET", '.headers["x-asya-fan-in"]', frame(0)];
+        yield ["SET", ".route.next", ["join", ...next]];
+        yield { text: "by hand" };
+        for (const [i, word] of p.words.entries()) {
+          yield ["SET", '.headers["x-asya-fan-in"]', frame(i + 1)];
+          yield ["SET", ".route.next", ["upper", "join", ...next]];
+          yield word;
+        }
+      },
+    });
+    await hand.start();
+    stops.push(() => hand.stop());
+    await transport.publish(queueName("by-hand"), {
+      body: encodeEnvelope(
+        createEnvelope({ id: "hand-2", route: ["by-hand", "count"], payload: { words: ["x", "y"] } }),
+      ),
+    });
+    const done = await spy.waitFor("hand-2", { to: "x-sink" }, { timeoutMs: 5_000 });
+    expect(done.envelope?.payload).toEqual({ text: "by hand", words: ["X", "Y"], n: 2 });
+    expect(results.envelopes.map((e) => e.id)).toContain("hand-2");
+  });
+
   it("drops a duplicate slice before the merge and a redelivered one after it", async () => {
     const { transport, spy, store } = await pipeline();
     await send(transport, "doc-2", "a b");

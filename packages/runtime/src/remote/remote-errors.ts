@@ -10,6 +10,8 @@ export class RemoteHandlerError extends Error {
   readonly code = "REMOTE_HANDLER_ERROR";
   /** The actor's resiliency rules decide (they match `type` and `mro`). */
   readonly retryable = true;
+  /** Frames streamed before the error are dispatched (SPEC section 9); the error then goes through the policies. */
+  readonly dispatchPartialOutputs = true;
   /** The error as `status.error` records it. */
   readonly statusError: StatusError;
 

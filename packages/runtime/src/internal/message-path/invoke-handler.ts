@@ -34,6 +34,17 @@ interface ControlView {
 
 const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
 
+/** Outputs a generator yielded before it threw an error that asks for them to be sent anyway. */
+const PARTIALS = new WeakMap<object, HandlerOutput[]>();
+
+/**
+ * The outputs yielded before `error`, when the error says they are to be dispatched (a handler in
+ * another process that streamed frames before its SSE `error`, SPEC section 9); else none.
+ */
+export function partialOutputsOf(error: unknown): readonly HandlerOutput[] {
+  return error !== null && typeof error === "object" ? (PARTIALS.get(error) ?? []) : [];
+}
+
 /**
  * Runs one handler call to completion and returns its outputs (SPEC section 3). Plain return values
  * give one output (none for `null`/`undefined`); generators give one output per yielded payload.
@@ -81,6 +92,14 @@ async function drive(
       }
     }
   } catch (error) {
+    if (
+      outputs.length > 0 &&
+      error !== null &&
+      typeof error === "object" &&
+      (error as { dispatchPartialOutputs?: unknown }).dispatchPartialOutputs === true
+    ) {
+      PARTIALS.set(error, outputs);
+    }
     // Let the generator run its finally blocks; ignore what that does.
     void Promise.resolve(generator.return?.(undefined)).catch(() => undefined);
     throw error;

@@ -5,13 +5,18 @@ import type { GatewayTarget } from "../../gateway/gateway-client.js";
 import type { HandlerOutput } from "../../handler-types.js";
 import { HandlerUnavailableError } from "../../remote/remote-errors.js";
 import { HandlerCall } from "./handler-call.js";
-import { invokeHandler } from "./invoke-handler.js";
+import { invokeHandler, partialOutputsOf } from "./invoke-handler.js";
 import type { PathDeps } from "./path-deps.js";
 
 /** How a handler call ended. */
 export type Invoked =
   | { readonly kind: "outputs"; readonly outputs: readonly HandlerOutput[] }
-  | { readonly kind: "error"; readonly error: unknown }
+  | {
+      readonly kind: "error";
+      readonly error: unknown;
+      /** Outputs to dispatch before the failure (see `partialOutputsOf`). */
+      readonly partial: readonly HandlerOutput[];
+    }
   /** Aborted by shutdown: the message goes back to the broker for another replica. */
   | { readonly kind: "shutdown" }
   /** The handler's process was not there or went away mid-call: redelivered, not failed. */
@@ -56,7 +61,7 @@ export async function invoke(
     if (error instanceof ShutdownError) return { kind: "shutdown" };
     return error instanceof HandlerUnavailableError
       ? { kind: "unavailable", error }
-      : { kind: "error", error };
+      : { kind: "error", error, partial: partialOutputsOf(error) };
   } finally {
     cancel();
     deps.calls.delete(call);

@@ -168,7 +168,18 @@ export function createMessagePath(deps: PathDeps): MessageProcessor {
       if (heldTarget !== undefined) deps.gateway.report(heldTarget, pausedReport(actor, held));
     }
 
-    // 5. publish (with at most one fallback plan for what could not be sent)
+    // 5. publish (with at most one fallback plan for what could not be sent). Outputs streamed
+    // before a remote handler's error go first, as SPEC section 9 asks; the error then applies.
+    if (invoked.kind === "error" && invoked.partial.length > 0) {
+      const partial = planSuccess(deps, working, invoked.partial, message.queue, done, log);
+      // Held (paused) partials are not sent; the rest are.
+      const { paused: _held, ...sendable } = partial;
+      const partialSent = await publish(sendable, ctx);
+      if (partialSent.kind !== "sent") {
+        if (visit !== undefined) await releaseVisit(deps.dedupe as DedupeGuard, visit);
+        return settle(partial, partialSent, message, log);
+      }
+    }
     let sent = await publish(plan, ctx);
     if (sent.kind === "unencodable" && plan.onUnencodable !== undefined) {
       plan = plan.onUnencodable(sent.error);

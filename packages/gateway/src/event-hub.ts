@@ -9,6 +9,8 @@ export interface EventHub {
   onAny(listener: (event: TaskEvent) => void): () => void;
   /** Open SSE streams. */
   readonly clients: number;
+  /** Aborted when the hub closes: followers stop. */
+  readonly closed: AbortSignal;
   /** Time from an event's write to its arrival here (the store's delivery lag), in seconds. */
   readonly lag: { readonly count: number; readonly sumSeconds: number; readonly maxSeconds: number };
   close(): void;
@@ -29,7 +31,9 @@ export function createEventHub(store: TaskStore): EventHub {
     for (const listener of any) listener(event);
   });
   let clients = 0;
+  const closing = new AbortController();
   return {
+    closed: closing.signal,
     onTask(taskId, listener) {
       let set = byTask.get(taskId);
       if (set === undefined) {
@@ -55,6 +59,7 @@ export function createEventHub(store: TaskStore): EventHub {
     },
     lag,
     close() {
+      closing.abort();
       unsubscribe();
       byTask.clear();
       any.clear();

@@ -11,7 +11,7 @@ export type TaskUpdate =
 /**
  * Follows task `id` from now to its end, for the MCP and A2A front doors: first its stored status,
  * then the FLY events it already has (unless `replayFly` is false), then live status and FLY
- * events; it ends after a terminal status, or when `signal` aborts. Works on any replica (events come from the store).
+ * events; it ends after a terminal status, when `signal` aborts, or when the hub closes. Works on any replica (events come from the store).
  */
 export async function* followTask(
   store: TaskStore,
@@ -19,17 +19,19 @@ export async function* followTask(
   id: string,
   options: { readonly signal?: AbortSignal | undefined; readonly replayFly?: boolean } = {},
 ): AsyncGenerator<TaskUpdate, void, undefined> {
-  const { signal, replayFly = true } = options;
+  const { replayFly = true } = options;
+  // The caller's signal, or the hub closing (the gateway stops), whichever comes first.
+  const signal = options.signal === undefined ? hub.closed : AbortSignal.any([options.signal, hub.closed]);
   const live = liveQueue<TaskEvent>();
   // Subscribed before reading: nothing committed in between is missed. Events are read before the
   // task, so the snapshot is at least as new as every status event read; a later one may repeat it.
   const off = hub.onTask(id, (event) => live.push(event));
   const abort = () => live.stop();
-  signal?.addEventListener("abort", abort, { once: true });
+  signal.addEventListener("abort", abort, { once: true });
   try {
     const seen = await store.events(id);
     const task = await store.get(id);
-    if (task === undefined || signal?.aborted) return;
+    if (task === undefined || signal.aborted) return;
     yield { kind: "status", data: task.data };
     if (isTerminal(task.status)) return;
     let lastId = 0;
@@ -37,7 +39,7 @@ export async function* followTask(
       lastId = Math.max(lastId, event.eventId);
       if (event.kind === "fly" && replayFly) yield { kind: "fly", data: event.data };
     }
-    while (signal?.aborted !== true) {
+    while (!signal.aborted) {
       for (const event of await live.next(60_000)) {
         if (event.eventId <= lastId) continue;
         lastId = event.eventId;
@@ -52,6 +54,6 @@ export async function* followTask(
     }
   } finally {
     off();
-    signal?.removeEventListener("abort", abort);
+    signal.removeEventListener("abort", abort);
   }
 }

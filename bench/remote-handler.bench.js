@@ -1,21 +1,23 @@
 // Scenario 9: the socket hop of a handler in another process (SPEC section 9) vs the same handler
-// in process. A 2-actor pipeline on the memory transport (so the figures are the hop, not a
-// broker): actor `a` runs the handler (in process, or behind the socket: our `asya serve-handler`
-// with a JS handler, or the Python test runtime, 1 or 4 processes), actor `b` counts arrivals.
+// in process. A 2-actor pipeline on a private RabbitMQ node (`--transport=rabbitmq`, the default) or
+// the memory transport (`--transport=memory`: the hop alone): actor `a` runs the handler (in
+// process, or behind the socket: our `asya serve-handler` with a JS handler, or the Python test
+// runtime, 1 or 4 processes), actor `b` counts arrivals.
 //  - latency: one envelope at a time (concurrency 1), p50/p99 of publish -> arrival at b;
 //  - throughput: N envelopes at concurrency 16, messages per second.
 // Needs `pnpm build` and python3.
-//   node --expose-gc bench/remote-handler.bench.js [--rounds=5] [--messages=1000] [--quick]
+//   node --expose-gc bench/remote-handler.bench.js [--transport=rabbitmq|memory] [--rounds=5] [--messages=1000] [--quick]
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { access } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createEnvelope, encodeEnvelope } from "@asya/envelope";
+import { createEnvelope, encodeEnvelope, queueName } from "@asya/envelope";
 import { createActor, silentLogger } from "@asya/runtime";
 import { createSocketHandler } from "@asya/runtime/remote";
 import { createMemoryTransport } from "@asya/transport";
+import { createRabbitMqTransport } from "@asya/transport-rabbitmq";
 import {
   flag,
   fmtInt,
@@ -27,10 +29,17 @@ import {
   numberArg,
   percentile,
   ratio,
+  startRabbitMqNode,
+  stringArg,
 } from "./lib/index.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const quick = flag("quick");
+const TRANSPORT = stringArg("transport", "rabbitmq");
+if (TRANSPORT !== "rabbitmq" && TRANSPORT !== "memory")
+  throw new Error("--transport must be rabbitmq or memory");
+const broker = TRANSPORT === "rabbitmq" ? await startRabbitMqNode() : undefined;
+let runs = 0;
 const ROUNDS = numberArg("rounds", 5);
 const MESSAGES = numberArg("messages", quick ? 300 : 1000);
 const LATENCY_CALLS = quick ? 100 : 300;
@@ -91,12 +100,18 @@ async function runtimes(kind, count) {
 }
 
 async function pipeline(handler, concurrency) {
-  const transport = createMemoryTransport();
+  const transport =
+    broker === undefined
+      ? createMemoryTransport()
+      : createRabbitMqTransport({ url: broker.url, prefetch: concurrency });
+  // Fresh queues per run: nothing left over from the previous one.
+  const namespace = `rh${process.pid}x${runs++}`;
   const arrivals = new Map();
   let count = 0;
-  const a = createActor({ name: "a", transport, logger: silentLogger, concurrency, handler });
+  const a = createActor({ name: "a", namespace, transport, logger: silentLogger, concurrency, handler });
   const b = createActor({
     name: "b",
+    namespace,
     transport,
     logger: silentLogger,
     concurrency: 64,
@@ -110,7 +125,7 @@ async function pipeline(handler, concurrency) {
   await b.start();
   return {
     send: (i) =>
-      transport.publish("asya-a", {
+      transport.publish(queueName("a", namespace), {
         body: encodeEnvelope(
           createEnvelope({ route: ["a", "b"], payload: { case: "slow", seconds: 0, i, text: "hello" } }),
         ),
@@ -197,4 +212,5 @@ console.log(
     ]),
   ),
 );
+await broker?.stop();
 footer();

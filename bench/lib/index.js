@@ -4,6 +4,7 @@ import "./warnings.js";
 export { flag, listArg, numberArg, stringArg } from "./args.js";
 export { effectiveRounds, interleave, waitUntil } from "./interleave.js";
 export { machineFacts, machineLine } from "./machine.js";
+export { startRabbitMqNode } from "./rabbitmq-node.js";
 export { footer, heading } from "./report.js";
 export { peakRssOf, processPeakRss, startRssSampler, trackRss } from "./rss.js";
 export { freePort, PUBSUB_EMULATOR_BIN, startMoto, startPubSubEmulator } from "./services.js";

@@ -52,7 +52,7 @@ export const rabbitMqTransportOptionsSchema = z
     maxMessageBytes: positiveInt.default(16 * 1024 * 1024),
     /** Connection name shown in the management UI. @default "asya-ts" */
     connectionName: z.string().min(1).default("asya-ts"),
-    /** Extra amqplib socket options (TLS `ca`, `cert`, `key`, ...). */
+    /** Extra amqplib socket options (TLS `ca`, `cert`, `key`, ...). `noDelay` is true unless set here. */
     socketOptions: z.record(z.string(), z.unknown()).optional(),
     /** Where connection events go. @default no logging */
     logger: z.custom<RabbitMqLogger>((value) => typeof value === "object" && value !== null).optional(),

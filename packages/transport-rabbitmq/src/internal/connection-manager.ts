@@ -165,6 +165,10 @@ export class ConnectionManager {
     try {
       const amqp = await loadAmqplib();
       const connection = await amqp.connect(this.connectUrl(), {
+        // amqplib leaves Nagle on: a small publish or ack then waits for the peer's delayed ACK (~40 ms
+        // on Linux) whenever the previous segment is unacknowledged. A queue client wants its frames
+        // out at once; socketOptions may still say otherwise.
+        noDelay: true,
         ...this.options.socketOptions,
         timeout: this.options.connectTimeoutMs,
         clientProperties: { connection_name: this.options.connectionName },

@@ -21,6 +21,7 @@ import {
   heading,
   interleave,
   markdownTable,
+  middleOfRounds,
   numberArg,
   peakRssOf,
   percentile,
@@ -135,11 +136,7 @@ const results = await interleave(
   { mesh: () => variant("mesh"), mcp: () => variant("mcp"), a2a: () => variant("a2a") },
   { rounds: ROUNDS, label: "fd-" },
 );
-const p99 = (name) =>
-  percentile(
-    results[name].extras.map((e) => e.p99).sort((a, b) => a - b),
-    50,
-  );
+const p99 = (name) => middleOfRounds(results[name], "p99");
 const TITLES = {
   mesh: "mesh API (HTTP create + SSE to the final)",
   mcp: "MCP tools/call (official client, Streamable HTTP)",

@@ -17,6 +17,7 @@ import {
   heading,
   interleave,
   markdownTable,
+  middleOfRounds,
   numberArg,
   peakRssOf,
   percentile,
@@ -101,11 +102,7 @@ const results = await interleave(
   { gateway: () => run(true), direct: () => run(false) },
   { rounds: ROUNDS, label: "gw-" },
 );
-const p99 = (name) =>
-  percentile(
-    results[name].extras.map((e) => e.p99).sort((a, b) => a - b),
-    50,
-  );
+const p99 = (name) => middleOfRounds(results[name], "p99");
 console.log(
   markdownTable(
     [

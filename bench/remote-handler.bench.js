@@ -26,6 +26,7 @@ import {
   heading,
   interleave,
   markdownTable,
+  middleOfRounds,
   numberArg,
   percentile,
   ratio,
@@ -187,11 +188,7 @@ const throughput = await interleave(
   Object.fromEntries(names.map((n) => [n, () => measure(VARIANTS[n], "throughput")])),
   { rounds: ROUNDS, label: "rh-tp-" },
 );
-const p99 = (name) =>
-  percentile(
-    latency[name].extras.map((e) => e.p99).sort((x, y) => x - y),
-    50,
-  );
+const p99 = (name) => middleOfRounds(latency[name], "p99");
 console.log(
   markdownTable(
     [

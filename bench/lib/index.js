@@ -9,5 +9,5 @@ export { footer, heading } from "./report.js";
 export { peakRssOf, processPeakRss, startRssSampler, trackRss } from "./rss.js";
 export { freePort, PUBSUB_EMULATOR_BIN, startMoto, startPubSubEmulator } from "./services.js";
 export { untilFinal } from "./sse.js";
-export { fmtInt, fmtMiB, fmtMs, fmtNum, median, percentile, ratio } from "./stats.js";
+export { fmtInt, fmtMiB, fmtMs, fmtNum, median, middleOfRounds, percentile, ratio } from "./stats.js";
 export { markdownTable } from "./table.js";

@@ -9,6 +9,14 @@ export function median(values) {
 }
 
 /** Nearest-rank percentile (p in 0..100) of a list or typed array. */
+/** The middle (p50 by `percentile`) of one extra field across an `interleave` result's rounds, e.g. each round's p99. */
+export function middleOfRounds(result, key) {
+  return percentile(
+    result.extras.map((extra) => extra[key]),
+    50,
+  );
+}
+
 export function percentile(values, p) {
   if (values.length === 0) return Number.NaN;
   const sorted = Float64Array.from(values).sort();

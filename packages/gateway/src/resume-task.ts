@@ -12,7 +12,7 @@ import {
 } from "@asya/envelope";
 import type { ResolvedGatewayOptions } from "./gateway-options.js";
 import type { TaskStore } from "./store/task-store.js";
-import type { Task } from "./task.js";
+import type { TaskData } from "./task.js";
 
 /** A resume accepted (the task is `running` again and `x-resume` has its envelope), or why not. */
 export type ResumeResult =
@@ -22,14 +22,14 @@ export type ResumeResult =
 /** Resumes paused tasks; shared by the mesh API, A2A and MCP. */
 export interface TaskResumer {
   resume(id: string, input: unknown): Promise<ResumeResult>;
-  /** The pause metadata of a paused task (its stored `data.pause`), else undefined. */
-  pauseOf(task: Task): PauseMetadata | undefined;
+  /** The pause metadata of a paused task's data (its `pause`), else undefined. */
+  pauseOf(data: TaskData): PauseMetadata | undefined;
 }
 
 /** The stored pause metadata of a paused task, read liberally (a bad one means no fields). */
-function pauseOf(task: Task): PauseMetadata | undefined {
-  if (task.status !== "paused") return undefined;
-  const parsed = pauseMetadataSchema.safeParse(task.data.pause ?? {});
+function pauseOf(data: TaskData): PauseMetadata | undefined {
+  if (data.status !== "paused") return undefined;
+  const parsed = pauseMetadataSchema.safeParse(data.pause ?? {});
   return parsed.success ? parsed.data : { prompt: "Input required", fields: [] };
 }
 
@@ -49,7 +49,7 @@ export function createTaskResumer(
     async resume(id, input) {
       const task = await store.get(id);
       if (task === undefined) return { ok: false, status: 404, message: "unknown task" };
-      const metadata = pauseOf(task);
+      const metadata = task.status === "paused" ? pauseOf(task.data) : undefined;
       if (metadata === undefined)
         return { ok: false, status: 409, message: `task ${id} is ${task.status}, not paused` };
       const problem = checkResumeInput(metadata, input);

@@ -4,19 +4,12 @@ import { createMemoryTransport } from "@asya/transport";
 import { afterEach, describe, expect, it } from "vitest";
 import { createActor, silentLogger } from "../src/index.js";
 import { createEnvelopeSpy } from "../src/testing/index.js";
+import { until } from "./helpers.js";
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop();
 });
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe("the de-duplication guard (createActor({ dedupe }))", () => {
   it("runs a side-effecting handler once per visit under concurrent copies and redelivery; a failed call is retried", async () => {

@@ -11,6 +11,7 @@ import {
   silentLogger,
 } from "../src/index.js";
 import { createEnvelopeSpy } from "../src/testing/index.js";
+import { until } from "./helpers.js";
 
 // Fan-out and join (GATEWAY.md section 6) on the memory transport: fanOutJoin frames, the
 // aggregator's merge, duplicates, a crash after the decision, bad frames and expiry.
@@ -59,15 +60,6 @@ async function pipeline(
     await transport.close();
   });
   return { transport, spy, results, store };
-}
-
-/** Polls `check` every 10 ms (up to 10 s): an awaited outcome, not a fixed sleep. */
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 const send = (
@@ -175,7 +167,7 @@ describe("fan-in (fanOutJoin + the aggregator)", () => {
     };
     const { transport, spy } = await pipeline(store);
     await send(transport, "doc-3", "x y z");
-    await until(() => spy.history("doc-3").filter((r) => r.to === "count").length === 2);
+    await until(() => spy.history("doc-3").filter((r) => r.to === "count").length === 2, 10_000, 10);
     const emitted = spy.history("doc-3").filter((r) => r.to === "count");
     expect(emitted).toHaveLength(2);
     expect(emitted[1]?.envelope).toEqual(emitted[0]?.envelope);
@@ -248,7 +240,7 @@ describe("fan-in (fanOutJoin + the aggregator)", () => {
       message: expect.stringMatching(/2 of 3 slices/),
     });
     expect(record.envelope?.headers?.[HEADER_FAN_IN]).toBeUndefined();
-    await until(async () => (await store.listByPrefix("fanin/")).length === 1); // only the marker
+    await until(async () => (await store.listByPrefix("fanin/")).length === 1, 10_000, 10); // only the marker
     expect(await store.listByPrefix("fanin/")).toEqual(["fanin/done/doc-4@0"]);
   });
 });

@@ -44,3 +44,16 @@ export const quietLogger = {
     return quietLogger;
   },
 };
+
+/** Polls `check` every `everyMs` until it holds: an awaited outcome instead of a fixed sleep. */
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+  everyMs = 5,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}

@@ -3,20 +3,12 @@ import { createActor, createMemoryStore, createSinkActor } from "@asya/runtime";
 import { createEnvelopeSpy } from "@asya/runtime/testing";
 import { createMemoryTransport, type Transport } from "@asya/transport";
 import { afterEach, describe, expect, it } from "vitest";
-import { quietLogger, setup } from "./helpers.js";
+import { quietLogger, setup, until } from "./helpers.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function until(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 const body = (id: string, route: string[], payload: unknown = {}) =>
   ({ body: encodeEnvelope(createEnvelope({ id, route, payload })) }) as const;
@@ -41,10 +33,10 @@ describe("ack after publish", () => {
     await actor.start();
     cleanups.push(() => actor.stop({ graceMs: 100 }));
     await transport.publish("asya-pub", body("ap1", ["pub", "next"]));
-    await until(() => calls >= 1);
+    await until(() => calls >= 1, 3_000);
     // While publishing fails, the input is still on its queue (unacked, then redelivered).
     expect(await transport.depth("asya-pub")).toBe(1);
-    await until(() => failuresLeft === 0 && calls === 3);
+    await until(() => failuresLeft === 0 && calls === 3, 3_000);
     const deadline = Date.now() + 2_000;
     while ((await transport.depth("asya-next")) < 1 && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 5));
@@ -75,10 +67,10 @@ describe("concurrency", () => {
       },
     });
     for (let i = 0; i < 5; i += 1) await t.send({ id: `c${i}`, route: ["par"], payload: i });
-    await until(() => release.length === 3);
+    await until(() => release.length === 3, 3_000);
     expect(inFlight).toBe(3);
     while (release.length > 0) release.shift()?.();
-    await until(() => release.length === 2);
+    await until(() => release.length === 2, 3_000);
     for (const r of release.splice(0)) r();
     await Promise.all([0, 1, 2, 3, 4].map((i) => t.spy.waitFor(`c${i}`, { to: "x-sink" })));
     expect(peak).toBe(3);
@@ -102,7 +94,7 @@ describe("many calls in flight", () => {
         },
       });
       for (let i = 0; i < 32; i += 1) await t.send({ id: `w${i}`, route: ["wide"], payload: i });
-      await until(() => release.length === 32);
+      await until(() => release.length === 32, 3_000);
       for (const r of release.splice(0)) r();
       await Promise.all(Array.from({ length: 32 }, (_, i) => t.spy.waitFor(`w${i}`, { to: "x-sink" })));
       // Warnings are emitted on the next tick.
@@ -131,7 +123,7 @@ describe("graceful stop", () => {
     });
     await actor.start();
     await transport.publish("asya-drain", body("g1", ["drain"]));
-    await until(() => finish !== undefined);
+    await until(() => finish !== undefined, 3_000);
     const stopping = actor.stop({ graceMs: 2_000 });
     expect(actor.health().state).toBe("stopping");
     finish?.();
@@ -163,7 +155,7 @@ describe("graceful stop", () => {
     });
     await actor.start();
     await transport.publish("asya-stuck", body("s1", ["stuck"]));
-    await until(() => started);
+    await until(() => started, 3_000);
     await actor.stop({ graceMs: 50 });
     expect((signalReason as Error).name).toBe("ShutdownError");
     expect(await transport.depth("asya-stuck")).toBe(1);

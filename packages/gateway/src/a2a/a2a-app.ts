@@ -14,6 +14,7 @@ import { type Context, Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { FrontDoorDeps } from "../front-door.js";
 import { requireBearer } from "../http/bearer.js";
+import { type JsonRpcErrorBody, jsonRpcError } from "../http/json-rpc-error.js";
 import { agentSkills, type RegisteredAgent, type Registry } from "../registry.js";
 import { ExpiringA2aTaskStore } from "./a2a-task-store.js";
 import { agentCard, agentCardJson, type CardContext, legacyAgentCardJson } from "./agent-card.js";
@@ -72,9 +73,9 @@ class MeshRequestHandler extends DefaultRequestHandler {
   }
 }
 
-type RpcError = { code: number; message: string; data?: unknown };
-const rpcError = (c: Context, id: unknown, error: RpcError, status: 200 | 413 | 500 = 200) =>
-  c.json({ jsonrpc: "2.0", id: id ?? null, error }, status);
+/** JSON-RPC errors of the A2A endpoint: HTTP 200 unless said otherwise (as the SDK's express handler). */
+const rpcError = (c: Context, id: unknown, error: JsonRpcErrorBody, status: 200 | 413 | 500 = 200) =>
+  jsonRpcError(c, status, error, id);
 
 /**
  * A2A over JSON-RPC at `/a2a` (protocol 1.0, and the 0.3 method names `message/send`,

@@ -4,6 +4,7 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import { type Context, Hono } from "hono";
 import type { FrontDoorDeps } from "../front-door.js";
 import { requireBearer } from "../http/bearer.js";
+import { jsonRpcError } from "../http/json-rpc-error.js";
 import type { Registry } from "../registry.js";
 import { createMcpServer } from "./mcp-server.js";
 
@@ -20,11 +21,6 @@ interface Session {
   readonly server: Server;
   readonly activity: { busy: number };
   lastSeenMs: number;
-}
-
-/** A JSON-RPC error response with no id (transport-level errors). */
-export function jsonRpcError(c: Context, status: 400 | 403 | 404 | 413 | 503, code: number, message: string) {
-  return c.json({ jsonrpc: "2.0", id: null, error: { code, message } }, status);
 }
 
 /**
@@ -62,18 +58,28 @@ export function createMcpApp(
   app.use("/mcp", requireBearer(deps.options.apiKey, "asya-gateway"));
   app.all("/mcp", async (c) => {
     if (!originAllowed(c, limits.allowedOrigins))
-      return jsonRpcError(c, 403, -32600, `origin ${c.req.header("origin")} is not allowed`);
+      return jsonRpcError(c, 403, {
+        code: -32600,
+        message: `origin ${c.req.header("origin")} is not allowed`,
+      });
     const sessionId = c.req.header("mcp-session-id");
     if (sessionId !== undefined) {
       const session = sessions.get(sessionId);
-      if (session === undefined) return jsonRpcError(c, 404, -32001, "session not found; initialize again");
+      if (session === undefined)
+        return jsonRpcError(c, 404, { code: -32001, message: "session not found; initialize again" });
       session.lastSeenMs = Date.now();
       return session.transport.handleRequest(c.req.raw);
     }
     if (c.req.method !== "POST")
-      return jsonRpcError(c, 400, -32600, "no Mcp-Session-Id: start a session with an initialize request");
+      return jsonRpcError(c, 400, {
+        code: -32600,
+        message: "no Mcp-Session-Id: start a session with an initialize request",
+      });
     if (sessions.size >= limits.maxSessions)
-      return jsonRpcError(c, 503, -32603, `too many MCP sessions (${limits.maxSessions}); try again later`);
+      return jsonRpcError(c, 503, {
+        code: -32603,
+        message: `too many MCP sessions (${limits.maxSessions}); try again later`,
+      });
     const activity = { busy: 0 };
     const server = createMcpServer(deps, activity);
     const transport = new WebStandardStreamableHTTPServerTransport({

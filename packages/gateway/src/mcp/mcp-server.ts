@@ -1,4 +1,3 @@
-import { pauseMetadataSchema } from "@asya/envelope";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
   CallToolRequestSchema,
@@ -103,11 +102,11 @@ export function createMcpServer(deps: FrontDoorDeps, activity: { busy: number })
     extra: { sendRequest: typeof server.request },
   ): Promise<boolean> => {
     if (server.getClientCapabilities()?.elicitation === undefined) return false;
-    const pause = pauseMetadataSchema.safeParse(data.pause ?? {});
-    const schema = pause.success ? elicitationSchema(pause.data) : undefined;
-    if (!pause.success || schema === undefined) return false;
+    const pause = deps.resumer.pauseOf(data);
+    const schema = pause === undefined ? undefined : elicitationSchema(pause);
+    if (pause === undefined || schema === undefined) return false;
     const answer = await extra.sendRequest(
-      { method: "elicitation/create", params: { message: pause.data.prompt, requestedSchema: schema } },
+      { method: "elicitation/create", params: { message: pause.prompt, requestedSchema: schema } },
       ElicitResultSchema,
     );
     if (answer.action !== "accept") return false;

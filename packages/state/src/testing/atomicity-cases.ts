@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import type { StateStore } from "../state-store.js";
-import { type Harness, SHORT_TTL_MS, until } from "./harness.js";
+import { type Harness, until } from "./harness.js";
 
 /** The stores that race in a test: two instances on a shared backend, else one store twice. */
 async function racers(h: Harness): Promise<[StateStore, StateStore]> {
@@ -57,7 +57,7 @@ export function atomicityCases(h: Harness): void {
 
   it("an entry with ttlMs expires: get, listByPrefix and putIfAbsent then treat it as absent", async () => {
     const store = await h.store();
-    const ttl = { ttlMs: SHORT_TTL_MS };
+    const ttl = { ttlMs: h.shortTtlMs };
     await store.put(h.key("ttl/put"), "p", ttl);
     expect(await store.putIfAbsent(h.key("ttl/created"), "c", ttl)).toBe(true);
     await store.put(h.key("ttl/kept"), "no ttl");
@@ -86,10 +86,10 @@ export function atomicityCases(h: Harness): void {
   it("of concurrent re-creations of an expired key, exactly one wins", async () => {
     const stores = await racers(h);
     const key = h.key("expiring");
-    expect(await stores[0].putIfAbsent(key, "old", { ttlMs: SHORT_TTL_MS })).toBe(true);
+    expect(await stores[0].putIfAbsent(key, "old", { ttlMs: h.shortTtlMs })).toBe(true);
     // Poll another key that expires after it: the racers must meet the expired entry itself, not
     // one that a read already cleaned up.
-    await stores[0].put(h.key("sentinel"), 1, { ttlMs: SHORT_TTL_MS });
+    await stores[0].put(h.key("sentinel"), 1, { ttlMs: h.shortTtlMs });
     await until(
       async () => (await stores[0].get(h.key("sentinel"))) === undefined,
       h.ms(5_000),

@@ -15,6 +15,12 @@ export interface StateStoreConformanceOptions {
   readonly shared?: boolean;
   /** Multiplies every timing tolerance (not the TTLs under test) for slow backends. @default 1 */
   readonly timeScale?: number;
+  /**
+   * The TTL of the expiry cases: entries with it must still be live while a case writes and lists a
+   * few keys, so a backend whose calls take tens of milliseconds (S3) needs a longer one.
+   * @default 300
+   */
+  readonly shortTtlMs?: number;
 }
 
 /** Per-suite helper: creates stores (closed after each test) and unique keys. */
@@ -40,6 +46,11 @@ export class Harness {
   key(suffix = ""): string {
     if (this.namespace === "") this.namespace = `conf-${randomBytes(5).toString("hex")}/`;
     return this.namespace + suffix;
+  }
+
+  /** The TTL of the expiry cases (see `shortTtlMs`). */
+  get shortTtlMs(): number {
+    return this.options.shortTtlMs ?? SHORT_TTL_MS;
   }
 
   ms(baseMs: number): number {

@@ -23,6 +23,9 @@ export const USAGE = `usage: asya <command>
   replay <id> [--to actor] [--file F]
                           re-inject a failed envelope from x-sump's store (ASYA_SUMP_FILE)
   manifests ...           render Kubernetes manifests (needs @asya/k8s-manifests)
+  flow compile|graph|run <file.ts> ...
+                          compile a TypeScript flow into routers, graph and manifests, print its
+                          Mermaid graph, or run it locally on the memory transport (needs @asya/flow)
   gateway                 run the mesh API (ASYA_GATEWAY_* env vars; SIGTERM/SIGINT stops)
   serve-handler           serve ASYA_HANDLER on a Unix socket with Asya's runtime protocol (ASYA_SOCKET_DIR)
   call <tool|actor> --payload JSON [--gateway URL]
@@ -114,6 +117,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }
       case "manifests":
         return await runManifests(rest, io);
+      case "flow":
+        return await runFlow(rest, io);
       case "gateway":
         return await runGatewayFromEnv(io);
       case "serve-handler":
@@ -199,6 +204,43 @@ type ManifestsModule = {
     io: { stdout: (text: string) => void; stderr: (text: string) => void },
   ) => Promise<number>;
 };
+
+type FlowModule = {
+  runFlowCli?: (
+    argv: string[],
+    io: {
+      stdout: (text: string) => void;
+      stderr: (text: string) => void;
+      ask?: ((question: string) => Promise<string>) | undefined;
+    },
+  ) => Promise<number>;
+  terminalAsk?: () => ((question: string) => Promise<string>) | undefined;
+};
+
+async function runFlow(argv: readonly string[], io: CliIo): Promise<number> {
+  let module: FlowModule;
+  try {
+    // The loader first: flows and their handlers are TypeScript.
+    await import("@asya/flow/register" as string);
+    module = (await import("@asya/flow/cli" as string)) as FlowModule;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
+      io.stderr.write("[asya:runtime] `asya flow` needs @asya/flow: npm install @asya/flow\n");
+      return 1;
+    }
+    throw error;
+  }
+  if (typeof module.runFlowCli !== "function") {
+    io.stderr.write("[asya:runtime] @asya/flow does not export runFlowCli\n");
+    return 1;
+  }
+  return module.runFlowCli([...argv], {
+    stdout: (text) => void io.stdout.write(text),
+    stderr: (text) => void io.stderr.write(text),
+    ask: io.stdout === process.stdout ? module.terminalAsk?.() : undefined,
+  });
+}
 
 async function runManifests(argv: readonly string[], io: CliIo): Promise<number> {
   const specifier = "@asya/k8s-manifests";

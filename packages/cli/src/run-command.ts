@@ -31,7 +31,7 @@ import { loadTransport } from "./config/load-transport.js";
 
 /** Options of {@link runActorFromEnv}. */
 export interface RunOptions {
-  /** Run a crew actor instead of a handler: `x-sink`, `x-sump`, `x-pause`, `x-resume`. */
+  /** Run a crew actor instead of a handler: `x-sink`, `x-sump`, `x-pause`, `x-resume`, `fan-in` (else `ASYA_CREW`). */
   readonly crew?: string;
   /** Overrides `ASYA_HANDLER`. */
   readonly handler?: string;
@@ -154,16 +154,21 @@ export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Prom
   const actorLimits = { maxMessageBytes: config.maxMessageBytes };
   let actor: ActorHandle;
   let remoteRuntime: { readonly sockets: readonly string[]; readonly busy: () => boolean } | undefined;
-  if (options.crew !== undefined) {
+  // --crew wins over ASYA_CREW (what the manifests set for a crew AsyncActor).
+  const crewName = options.crew ?? get(io.env, "ASYA_CREW");
+  if (crewName !== undefined) {
     const crew = CREW_ACTORS.find(
-      (entry) => options.crew === entry.name || options.crew === entry.configured(config),
+      (entry) => crewName === entry.name || crewName === entry.configured(config),
     );
     if (crew === undefined) {
       const names = CREW_ACTORS.map((entry) => entry.configured(config)).join(", ");
-      throw new RuntimeConfigError(`--crew must be one of ${names}`, {
-        code: "INVALID_CONFIG",
-        field: "--crew",
-      });
+      throw new RuntimeConfigError(
+        `${options.crew === undefined ? "ASYA_CREW" : "--crew"} must be one of ${names}`,
+        {
+          code: "INVALID_CONFIG",
+          field: options.crew === undefined ? "ASYA_CREW" : "--crew",
+        },
+      );
     }
     actor = await crew.create(common, config, io);
   } else {

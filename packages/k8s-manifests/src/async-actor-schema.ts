@@ -70,6 +70,10 @@ export const asyncActorSpecSchema = z
     runtime: externalRuntimeSchema
       .optional()
       .describe("The handler in a container of its own, called over a Unix socket (SPEC section 9)."),
+    crew: z
+      .enum(["x-sink", "x-sump", "x-pause", "x-resume", "fan-in"])
+      .optional()
+      .describe("Run a crew actor instead of a handler (ASYA_CREW; e.g. a flow's fan-in aggregator)."),
     imagePullPolicy: z.enum(["Always", "IfNotPresent", "Never"]).default("IfNotPresent"),
     replicas: z
       .number()
@@ -109,18 +113,24 @@ export const asyncActorSpecSchema = z
   })
   .meta({
     "x-kubernetes-validations": [
-      { rule: "has(self.handler) != has(self.runtime)", message: "set exactly one of handler and runtime" },
+      {
+        rule: "(has(self.handler) ? 1 : 0) + (has(self.runtime) ? 1 : 0) + (has(self.crew) ? 1 : 0) == 1",
+        message: "set exactly one of handler, runtime and crew",
+      },
     ],
   })
   .superRefine((spec, ctx) => {
-    if ((spec.handler === undefined) === (spec.runtime === undefined)) {
+    const set = [spec.handler, spec.runtime, spec.crew].filter((value) => value !== undefined).length;
+    if (set !== 1) {
       ctx.addIssue({
         code: "custom",
         path: ["handler"],
         message:
-          spec.handler === undefined
-            ? "set handler (a handler in the runtime's image) or runtime (a handler container of its own)"
-            : "set handler or runtime, not both: with runtime external the handler is the runtime container's",
+          set === 0
+            ? "set handler (a handler in the runtime's image), runtime (a handler container of its own) or crew (a crew actor)"
+            : spec.crew !== undefined
+              ? "set crew or a handler, not both: a crew actor runs no handler of yours"
+              : "set handler or runtime, not both: with runtime external the handler is the runtime container's",
       });
     }
   });

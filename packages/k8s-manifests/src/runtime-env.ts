@@ -43,6 +43,7 @@ export function runtimeEnv(spec: AsyncActorSpec, meshNamespace: string | undefin
     ...literal("ASYA_NAMESPACE", meshNamespace),
     ...literal("ASYA_HANDLER", spec.runtime === undefined ? spec.handler : undefined),
     ...literal("ASYA_HANDLER_SOCKET", spec.runtime === undefined ? undefined : HANDLER_SOCKET_PATH),
+    ...literal("ASYA_CREW", spec.crew),
     ...literal("ASYA_TRANSPORT", spec.transport.type),
     ...transportEnv(spec),
     ...literal(RESILIENCY_ENV.actorTimeout, durationEnv(actorTimeoutOf(spec))),

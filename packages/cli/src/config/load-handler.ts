@@ -15,6 +15,7 @@ export async function loadHandler(spec: string, cwd: string = process.cwd()): Pr
   const target = isPath ? pathToFileURL(resolve(cwd, specifier)).href : specifier;
   let module: Record<string, unknown>;
   try {
+    if (TS_MODULE.test(specifier)) await registerTypeScript();
     module = (await import(target)) as Record<string, unknown>;
   } catch (error) {
     const hint = importHint(spec, specifier, isPath, cwd, error);
@@ -37,15 +38,26 @@ export async function loadHandler(spec: string, cwd: string = process.cwd()): Pr
 }
 
 const SCRIPT_EXTENSION = /\.(?:[cm]?js|[cm]?ts|tsx|jsx)$/;
+const TS_MODULE = /\.[cm]?tsx?$/;
+
+/** A `.ts` handler runs through @asya/flow's TypeScript loader when it is installed. */
+async function registerTypeScript(): Promise<void> {
+  try {
+    await import("@asya/flow/register" as string);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== "ERR_MODULE_NOT_FOUND" && code !== "MODULE_NOT_FOUND") throw error;
+  }
+}
 
 /** What to do about the two first-contact mistakes: a path without `./`, and a `.ts` handler. */
 function importHint(spec: string, specifier: string, isPath: boolean, cwd: string, error: unknown): string {
   const code = (error as { code?: unknown }).code;
   if (code === "ERR_UNKNOWN_FILE_EXTENSION" && /\.[cm]?tsx?$/.test(specifier)) {
     return (
-      "Node does not run TypeScript here: compile the handler first (tsc) and point ASYA_HANDLER at the " +
-      ".js output (e.g. ./dist/handler.js#process), or start the actor under a TypeScript loader " +
-      "(node --import tsx ...)"
+      "Node does not run TypeScript here: install @asya/flow (asya run then loads .ts handlers), compile " +
+      "the handler first (tsc) and point ASYA_HANDLER at the .js output (e.g. ./dist/handler.js#process), " +
+      "or start the actor under a TypeScript loader (node --import tsx ...)"
     );
   }
   const looksLikeFile = SCRIPT_EXTENSION.test(specifier) || existsSync(resolve(cwd, specifier));

@@ -42,6 +42,11 @@ export const HEADER_RESUME_TIMEOUT = "x-asya-resume-timeout";
 export const HEADER_FAN_IN = "x-asya-fan-in";
 /** Header of a merged fan-in envelope: the `origin_id` of the slices it joined. */
 export const HEADER_ORIGIN_ID = "x-asya-origin-id";
+/**
+ * Header of an envelope a policy routed to `onExhausted`: the error that did it. The next actor's
+ * receipt stamp clears `status.error` (it describes the past hop); fallback actors read this.
+ */
+export const HEADER_ROUTED_ERROR = "x-asya-routed-error";
 
 /** The crew actor that checkpoints a task and pauses it (GATEWAY.md section 5). */
 export const PAUSE_ACTOR = "x-pause";

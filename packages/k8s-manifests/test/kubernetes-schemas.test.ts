@@ -1,4 +1,7 @@
-import { type KubernetesObject, renderActor, renderCrd } from "@asya/k8s-manifests";
+import { readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { compileFlowFile } from "@asya/flow/compiler";
+import { type KubernetesObject, parseAsyncActorsYaml, renderActor, renderCrd } from "@asya/k8s-manifests";
 import { ScaledObject, TriggerAuthentication } from "@kubernetes-models/keda/keda.sh/v1alpha1";
 import { CustomResourceDefinition } from "kubernetes-models/apiextensions.k8s.io/v1";
 import { Deployment } from "kubernetes-models/apps/v1";
@@ -120,6 +123,34 @@ describe("rendered objects validate against the Kubernetes and KEDA schemas, str
   it("the CRD", () => {
     expectValid(renderCrd());
   });
+});
+
+const FLOWS_DIR = fileURLToPath(new URL("../../../examples/flows/", import.meta.url));
+
+describe("manifests of the example flows (asya flow compile) parse, render and validate", () => {
+  const flows = readdirSync(FLOWS_DIR).filter(
+    (file) => file.endsWith(".ts") && file !== "handlers.ts" && !file.endsWith(".test.ts"),
+  );
+  it("finds the example flows", () => {
+    expect(flows.length).toBeGreaterThanOrEqual(5);
+  });
+  for (const file of flows) {
+    it(`examples/flows/${file}`, () => {
+      const compiled = compileFlowFile(`${FLOWS_DIR}${file}`, {
+        config: { image: "ghcr.io/example/flows:1.0.0", namespace: "flows" },
+      });
+      const roles = new Set<string>();
+      for (const [name, yaml] of compiled.manifests) {
+        const [actor, ...more] = parseAsyncActorsYaml(yaml, name);
+        expect(more).toEqual([]);
+        roles.add(actor!.metadata.labels?.["asya.sh/role"] ?? "");
+        const objects = renderActor(actor!);
+        for (const object of objects) expectValid(object);
+        expectKnownTriggerKeys(objects);
+      }
+      expect(roles.has("start") && roles.has("actor")).toBe(true);
+    });
+  }
 });
 
 describe("the strict field check itself", () => {

@@ -56,7 +56,7 @@ describe("resiliency", () => {
     });
   });
 
-  it("onExhausted (thenRoute) routes to the fallback actor, advanced, reason PolicyRouted", async () => {
+  it("onExhausted (thenRoute) routes to the fallback actor, advanced, reason PolicyRouted, the error in x-asya-routed-error", async () => {
     const t = setup();
     await t.actor({
       name: "primary",
@@ -72,7 +72,11 @@ describe("resiliency", () => {
       name: "rescue",
       // On receipt the previous hop's reason and error are cleared (SPEC 1): they travel on the
       // wire (asserted below), but this hop's status describes this hop.
-      handler: (p: unknown, ctx) => ({ rescued: p, seen: ctx.envelope.status }),
+      handler: (p: unknown, ctx) => ({
+        rescued: p,
+        seen: ctx.envelope.status,
+        cause: ctx.envelope.headers?.["x-asya-routed-error"],
+      }),
     });
     await t.send({ id: "ox", route: ["primary", "after"], payload: { v: 1 } });
     const routed = await t.spy.waitFor("ox", { to: "rescue" });
@@ -83,7 +87,12 @@ describe("resiliency", () => {
     });
     const done = await t.spy.waitFor("ox", { to: "x-sink" });
     expect(done.envelope).toMatchObject({
-      payload: { rescued: { v: 1 }, seen: { phase: "processing", actor: "rescue", attempt: 1 } },
+      payload: {
+        rescued: { v: 1 },
+        seen: { phase: "processing", actor: "rescue", attempt: 1 },
+        // ...and the fallback still learns what failed: x-asya-routed-error keeps the error.
+        cause: { type: "FlakyError", message: "down" },
+      },
       status: { phase: "succeeded" },
     });
     const seen = (done.envelope?.payload as { seen?: Record<string, unknown> } | undefined)?.seen;

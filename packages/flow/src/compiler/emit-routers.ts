@@ -17,6 +17,7 @@ const PRELUDE = `// The control protocol (SPEC section 3): GET / SET commands yi
 const LOOPS = ${JSON.stringify(LOOPS_HEADER)};
 const FAN_IN = "x-asya-fan-in";
 const PAUSE_METADATA = "x-asya-pause-metadata";
+const ROUTED_ERROR = "x-asya-routed-error";
 
 function* route(next, resets) {
   if (resets.length > 0) {
@@ -67,9 +68,9 @@ function* pause(state, request, after) {
   yield state;
 }
 
+// The error that routed the envelope onto the catch path (the runtime's x-asya-routed-error).
 function* rethrow(where) {
-  const status = yield ["GET", ".status"];
-  const cause = status?.error;
+  const cause = (yield ["GET", ".headers"])[ROUTED_ERROR];
   const error = new Error(cause?.message ?? \`failed inside try at \${where}\`);
   error.name = typeof cause?.type === "string" ? cause.type.split(".").pop() : "Error";
   throw error;

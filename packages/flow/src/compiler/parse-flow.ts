@@ -304,6 +304,10 @@ class FlowParser {
       );
       return [];
     }
+    if (ts.isLabeledStatement(node)) {
+      this.#bag.add(locationOf(node), "labeled statements are not compiled", "restructure with if / while and break");
+      return [];
+    }
     if (ts.isSwitchStatement(node)) {
       this.#bag.add(locationOf(node), "a switch over actors is not compiled", "write if / else if / else");
       return [];
@@ -836,6 +840,20 @@ class FlowParser {
     if (ts.isVariableDeclaration(declaration)) {
       const definition = this.#definitionOf(declaration);
       if (definition !== undefined) return { kind: "flow", definition };
+    }
+    // A flow's function calling itself by its own name.
+    if (
+      (ts.isFunctionExpression(declaration) || ts.isArrowFunction(declaration)) &&
+      ts.isCallExpression(declaration.parent) &&
+      this.#flowImport(declaration.parent.expression) === "flow"
+    ) {
+      const call = declaration.parent;
+      const definition = ts.isVariableDeclaration(call.parent) ? this.#definitionOf(call.parent) : undefined;
+      const name = ts.isFunctionExpression(declaration) ? (declaration.name?.text ?? "flow") : "flow";
+      return {
+        kind: "flow",
+        definition: definition ?? { call, fn: declaration, exportName: "default", name: kebabName(name) },
+      };
     }
     if (!isFunctionDeclaration(declaration)) return { kind: "code" };
     const imported = this.#importOf(symbol, callee);

@@ -3,6 +3,7 @@ import {
   assertActorName,
   type Envelope,
   HEADER_FIRST_ATTEMPT,
+  HEADER_ROUTED_ERROR,
   rewriteNext,
   type StatusError,
   type StatusReason,
@@ -162,9 +163,9 @@ export function policyRoutedEnvelope(
   sink: string,
   now: Date,
 ): Outgoing {
-  const routed = advanceRoute(
-    rewriteNext({ ...working, headers: withoutFirstAttempt(working.headers) }, onExhausted),
-  );
+  // The error rides along in a header: the next actor's receipt stamp clears status.error.
+  const headers = { ...withoutFirstAttempt(working.headers), [HEADER_ROUTED_ERROR]: error };
+  const routed = advanceRoute(rewriteNext({ ...working, headers }, onExhausted));
   const terminal = routed.route.curr === "";
   const stamped = stampStatus(
     routed,

@@ -1,6 +1,23 @@
 import { compileFlowFile, resiliencyFor } from "@asya/flow/compiler";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+
+interface Manifest {
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels: Record<string, string>;
+  };
+  readonly spec: Record<string, unknown>;
+}
+
+/** The generated default policy of an actor (its rules inside try). */
+function defaultPolicy(unit: {
+  readonly resiliency?: { readonly policies?: Readonly<Record<string, unknown>> };
+}) {
+  return (unit.resiliency?.policies?.default ?? {}) as { onExhausted?: string[]; maxAttempts?: number };
+}
+
 import { flowSource, writeFlow } from "./helpers.js";
 
 const TRY_FLOW = flowSource(
@@ -29,9 +46,8 @@ describe("what asya flow compile emits", () => {
     expect(actors).toContain("fails"); // the call after the try: no rules
     expect(actors).toContain("inc");
     const unit = flow!.actors.find((a) => a.name === trySite)!;
-    const onExhausted = (unit.resiliency?.policies?.default as { onExhausted: string[]; maxAttempts: number })
-      .onExhausted;
-    expect((unit.resiliency?.policies?.default as { maxAttempts: number }).maxAttempts).toBe(1);
+    const onExhausted = defaultPolicy(unit).onExhausted ?? [];
+    expect(defaultPolicy(unit).maxAttempts).toBe(1);
     // The catch path: a router (the catch body's code), then the finally actor, then the rest.
     expect(onExhausted).toHaveLength(1);
     expect(onExhausted[0]).toMatch(/^f-(code|catch)-[0-9a-f]{6}$/);
@@ -55,7 +71,7 @@ describe("what asya flow compile emits", () => {
         },
       },
     });
-    const catchPath = (unit.resiliency?.policies?.default as { onExhausted: string[] }).onExhausted;
+    const catchPath = defaultPolicy(unit).onExhausted;
     expect(merged).toEqual({
       actorTimeout: "10s",
       policies: {
@@ -105,27 +121,23 @@ describe("what asya flow compile emits", () => {
     const compiled = compileFlowFile(file, {
       config: { image: "ghcr.io/acme/flows:2", namespace: "team", actors: { inc: { concurrency: 4 } } },
     });
-    const manifests = [...compiled.manifests.values()].map((text) => parse(text) as Record<string, never>);
-    const byName = new Map(manifests.map((m) => [(m.metadata as { name: string }).name, m]));
-    const start = byName.get("start-f") as { metadata: { labels: object }; spec: Record<string, unknown> };
+    const manifests = [...compiled.manifests.values()].map((text) => parse(text) as Manifest);
+    const byName = new Map(manifests.map((m) => [m.metadata.name, m]));
+    const start = byName.get("start-f")!;
     expect(start.metadata.labels).toEqual({ "asya.sh/flow": "f", "asya.sh/role": "start" });
     expect(start.spec).toMatchObject({
       actor: "start-f",
       image: "ghcr.io/acme/flows:2",
       handler: "./asya-flow/routers.js#startF",
     });
-    const inc = byName.get("inc") as { metadata: { namespace: string }; spec: Record<string, unknown> };
+    const inc = byName.get("inc")!;
     expect(inc.metadata.namespace).toBe("team");
     expect(inc.spec).toMatchObject({ handler: "./handlers.ts#inc", concurrency: 4 });
     expect(inc.spec.transport).toEqual({
       type: "rabbitmq",
       rabbitmq: { urlSecretRef: { name: "rabbitmq-url", key: "url" } },
     });
-    const fanIn = manifests.find(
-      (m) => (m.metadata as { labels: Record<string, string> }).labels["asya.sh/role"] === "fanin",
-    ) as {
-      spec: Record<string, unknown>;
-    };
+    const fanIn = manifests.find((m) => m.metadata.labels["asya.sh/role"] === "fanin")!;
     expect(fanIn.spec.crew).toBe("fan-in");
     expect(fanIn.spec.handler).toBeUndefined();
   });

@@ -77,13 +77,18 @@ export function compileFlowFile(file: string, options: CompileFlowOptions = {}):
   const units = uniqueUnits(flows.flatMap((f) => f.actors));
   const config = options.config ?? {};
   const root = resolve(baseDir, config.root ?? ".");
+  let manifests: ReadonlyMap<string, string> | undefined;
   return {
     file: path,
     flows,
     routersJs: emitRoutersJs(lowered, baseDir),
     routersDts: emitRoutersDts(lowered),
     mermaid: emitMermaid(flows.map((f) => f.graph)),
-    manifests: emitManifests(units, config, { root, routersFile: join(outDir, "routers.js") }),
+    // Rendered on first use: `asya flow run` never needs them.
+    get manifests() {
+      manifests ??= emitManifests(units, config, { root, routersFile: join(outDir, "routers.js") });
+      return manifests;
+    },
     outDir,
   };
 }

@@ -354,11 +354,17 @@ class Lowering {
 
   /** The catch path starts at a router (onExhausted needs a route, and it may reset loops). */
   #asRouter(continuation: Continuation, context: Context): Continuation {
-    if (continuation.actors.length === 0 && continuation.router !== undefined && continuation.resets.length === 0) {
+    if (
+      continuation.actors.length === 0 &&
+      continuation.router !== undefined &&
+      continuation.resets.length === 0
+    ) {
       return continuation;
     }
     const loc = continuation.router?.loc ?? this.#flow.endLoc;
-    return this.contOf(this.router("catch", [], { kind: "goto", to: continuation }, loc, context.errorTarget));
+    return this.contOf(
+      this.router("catch", [], { kind: "goto", to: continuation }, loc, context.errorTarget),
+    );
   }
 
   #actor(handler: HandlerRef, context: Context): ActorUse {

@@ -305,7 +305,11 @@ class FlowParser {
       return [];
     }
     if (ts.isLabeledStatement(node)) {
-      this.#bag.add(locationOf(node), "labeled statements are not compiled", "restructure with if / while and break");
+      this.#bag.add(
+        locationOf(node),
+        "labeled statements are not compiled",
+        "restructure with if / while and break",
+      );
       return [];
     }
     if (ts.isSwitchStatement(node)) {
@@ -669,7 +673,8 @@ class FlowParser {
     expression = false,
   ): RouterCode | undefined {
     if (!this.#checkPure(node, scope)) return undefined;
-    let js = stripTypes(text);
+    // Most router code is plain JavaScript already; only code with type syntax is transpiled.
+    let js = hasTypeSyntax(node) ? stripTypes(text) : text;
     if (expression) js = js.replace(/;$/, "");
     return { js, param: scope.param, source: expression ? node.getText() : text, loc };
   }
@@ -912,6 +917,20 @@ function isFunctionDeclaration(node: TS.Declaration): boolean {
     return ts.isArrowFunction(init) || ts.isFunctionExpression(init);
   }
   return ts.isVariableDeclaration(node); // declared (a .d.ts const of a function type)
+}
+
+/** Whether `node` holds TypeScript-only syntax (annotations, `as`, `!`, `satisfies`, type arguments). */
+function hasTypeSyntax(node: TS.Node): boolean {
+  if (
+    ts.isTypeNode(node) ||
+    ts.isAsExpression(node) ||
+    ts.isNonNullExpression(node) ||
+    ts.isSatisfiesExpression(node) ||
+    ts.isTypeAssertionExpression(node)
+  ) {
+    return true;
+  }
+  return ts.forEachChild(node, (child) => (hasTypeSyntax(child) ? true : undefined)) === true;
 }
 
 function skipParens(node: TS.Expression): TS.Expression {

@@ -74,7 +74,7 @@ describe("example flows: direct call == compiled routes", () => {
       let compiled: CompiledFlows;
       beforeAll(() => {
         compiled = compileFlowFile(fileURLToPath(new URL(`./${file}`, import.meta.url)));
-      });
+      }, 60_000);
       it("for random documents (and answers)", { timeout: 120_000 }, async () => {
         await fc.assert(
           fc.asyncProperty(doc, answer, async (payload, reply) => {

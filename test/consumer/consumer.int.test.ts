@@ -224,6 +224,22 @@ describe("packages a Node developer installs from npm", () => {
     expect(noSqs.output).toContain(
       "[asya:k8s-manifests] transport sqs is rendered by @asya/transport-sqs (its variables and KEDA trigger): install it with `npm install @asya/transport-sqs`",
     );
+
+    // A flow, as a TypeScript developer tries one: no build step, `asya flow` before @asya/flow is
+    // installed names it, after it runs the .ts flow and its .ts handlers (TypeScript 5.9 comes
+    // with it under its npm alias).
+    for (const file of ["triage.ts", "handlers.ts"]) {
+      writeFileSync(join(app, file), readFileSync(join(REPO_ROOT, "examples/flows", file)));
+    }
+    const args = ["asya", "flow", "run", "triage.ts", "--payload", '{"text":"ab"}', "--json"];
+    const noFlow = await exitOf("npx", args, app, {});
+    expect(noFlow.output).toContain("`asya flow` needs @asya/flow: npm install @asya/flow");
+    await run("npm", ["install", "--no-audit", "--no-fund", "@asya/flow"], app);
+    const flowRun = await run("npx", args, app);
+    expect(JSON.parse(flowRun.stdout.trim().split("\n").at(-1) ?? "")).toEqual({
+      result: { text: "ab", confidence: 0.2, chunks: ["ab"], seen: 1 },
+      calls: ["classify"],
+    });
   }, 300_000);
 
   it("names the missing SDK when an adapter is installed without it", async () => {

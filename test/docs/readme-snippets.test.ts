@@ -22,7 +22,7 @@ function snippets(readme: string): string[] {
   return [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1] ?? "");
 }
 
-it("every TypeScript snippet in the READMEs compiles", async () => {
+it("every TypeScript snippet in the READMEs compiles", { timeout: 60_000 }, async () => {
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
   for (const readme of READMES) {

@@ -147,7 +147,9 @@ function compileError(file: string): FlowCompileError {
   throw new Error("the flow compiled");
 }
 
-describe("compile errors: file:line:column, what is wrong, what to write instead", () => {
+describe("compile errors: file:line:column, what is wrong, what to write instead", {
+  timeout: 30_000,
+}, () => {
   for (const testCase of CASES) {
     it(testCase.name, () => {
       const file = writeFlow(flowSource(testCase.body, testCase.prelude ?? ""));

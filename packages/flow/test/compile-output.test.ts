@@ -36,7 +36,7 @@ const TRY_FLOW = flowSource(
   ].join("\n"),
 );
 
-describe("what asya flow compile emits", () => {
+describe("what asya flow compile emits", { timeout: 30_000 }, () => {
   it("a handler inside try gets an actor of its own, whose rules end in the catch router", () => {
     const compiled = compileFlowFile(writeFlow(TRY_FLOW));
     const [flow] = compiled.flows;

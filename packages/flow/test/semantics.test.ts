@@ -20,7 +20,7 @@ async function both(body: string, payload: unknown, prelude = "") {
   return { direct, run };
 }
 
-describe("compiled flows behave like the function", () => {
+describe("compiled flows behave like the function", { timeout: 30_000 }, () => {
   it("p = h(p) without await, return of an expression", async () => {
     const { direct, run } = await both("  p = inc(p);\n  return { ...p, tag: 'done' };", { n: 1 });
     expect(run.result).toEqual({ n: 2, tag: "done" });

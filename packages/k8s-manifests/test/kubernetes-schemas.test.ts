@@ -127,7 +127,7 @@ describe("rendered objects validate against the Kubernetes and KEDA schemas, str
 
 const FLOWS_DIR = fileURLToPath(new URL("../../../examples/flows/", import.meta.url));
 
-describe("manifests of the example flows (asya flow compile) parse, render and validate", () => {
+describe("manifests of the example flows (asya flow compile) parse, render and validate", { timeout: 30_000 }, () => {
   const flows = readdirSync(FLOWS_DIR).filter(
     (file) => file.endsWith(".ts") && file !== "handlers.ts" && !file.endsWith(".test.ts"),
   );

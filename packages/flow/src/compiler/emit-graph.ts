@@ -60,7 +60,7 @@ export function buildGraph(lowered: LoweredFlow, baseDir: string): FlowGraph {
       id: actor.name,
       kind: "actor",
       label: actor.handler.exportName,
-      handler: `./${relative(baseDir, actor.handler.moduleFile)}#${actor.handler.exportName}`,
+      handler: `${actor.handler.packageName ?? `./${relative(baseDir, actor.handler.moduleFile)}`}#${actor.handler.exportName}`,
     });
   }
   for (const aggregator of lowered.aggregators) {

@@ -76,7 +76,9 @@ export function emitManifests(
       unit.role === "fanin"
         ? { crew: "fan-in" }
         : unit.handler !== undefined
-          ? { handler: `${modulePath(unit.handler.moduleFile)}#${unit.handler.exportName}` }
+          ? {
+              handler: `${unit.handler.packageName ?? modulePath(unit.handler.moduleFile)}#${unit.handler.exportName}`,
+            }
           : { handler: `${modulePath(paths.routersFile)}#${routerExport(unit.name)}` };
     const { resiliency: _ignored, ...userRest } = user;
     const spec = {

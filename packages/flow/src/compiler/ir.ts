@@ -22,8 +22,10 @@ export interface RouterCode {
 export interface HandlerRef {
   /** The export's name (`classify`). */
   readonly exportName: string;
-  /** Absolute path of the module's source file. */
+  /** Absolute path of the module's source file (for a package: its resolved declaration file). */
   readonly moduleFile: string;
+  /** The package specifier when the handler comes from a package (`@acme/handlers`), not a file. */
+  readonly packageName?: string;
   /** The actor's name (DNS-1123): from the export name, or an `// @asya actor=<name>` comment. */
   readonly actor: string;
 }

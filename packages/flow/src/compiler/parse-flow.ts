@@ -906,7 +906,11 @@ class FlowParser {
     const module = this.#checker.getSymbolAtLocation(importDeclaration.moduleSpecifier);
     const file = module?.valueDeclaration?.getSourceFile().fileName;
     if (file === undefined) return undefined;
-    return { exportName, moduleFile: file };
+    const specifier = ts.isStringLiteral(importDeclaration.moduleSpecifier)
+      ? importDeclaration.moduleSpecifier.text
+      : "";
+    const isFile = specifier.startsWith(".") || specifier.startsWith("/") || specifier.startsWith("file:");
+    return { exportName, moduleFile: file, ...(isFile ? {} : { packageName: specifier }) };
   }
 }
 

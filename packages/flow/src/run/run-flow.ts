@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -100,7 +102,6 @@ export async function runFlow(options: RunFlowOptions): Promise<FlowRunResult> {
     options.compiled ??
     compileFlowFile(options.file, options.flow === undefined ? {} : { flow: options.flow });
   const flow = chooseFlow(compiled, options.flow);
-  const dir = mkdtempSync(join(tmpdir(), "asya-flow-run-"));
   const transport = createMemoryTransport();
   const store = watchPauses(createMemoryStateStore());
   const calls: string[] = [];
@@ -133,13 +134,20 @@ export async function runFlow(options: RunFlowOptions): Promise<FlowRunResult> {
   });
   const actors: Actor[] = [];
   try {
-    writeFileSync(join(dir, "routers.js"), compiled.routersJs);
-    const routers = (await import(pathToFileURL(join(dir, "routers.js")).href)) as Record<string, Handler>;
+    const routers = await importRouters(compiled.routersJs);
     const common = { transport, logger: silentLogger, metricsEnabled: false } as const;
     const concurrency = options.concurrency ?? 1;
     for (const unit of flow.actors) {
       actors.push(
-        await actorFor(unit, { common, concurrency, routers, calls, store, config: options.config ?? {} }),
+        await actorFor(unit, {
+          common,
+          concurrency,
+          routers,
+          calls,
+          store,
+          config: options.config ?? {},
+          flowFile: compiled.file,
+        }),
       );
     }
     actors.push(
@@ -181,8 +189,30 @@ export async function runFlow(options: RunFlowOptions): Promise<FlowRunResult> {
   } finally {
     for (const actor of actors.reverse()) await actor.stop({ graceMs: 200 }).catch(() => {});
     await transport.close?.();
-    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// Loaded modules stay in memory: one import per distinct routers.js (runs of one flow share it).
+const routerModules = new Map<string, Promise<Record<string, Handler>>>();
+
+/** Imports generated routers.js source (written to a temporary file, removed once loaded). */
+function importRouters(source: string): Promise<Record<string, Handler>> {
+  const key = createHash("sha256").update(source).digest("hex");
+  let module = routerModules.get(key);
+  if (module === undefined) {
+    module = (async () => {
+      const dir = mkdtempSync(join(tmpdir(), "asya-flow-run-"));
+      try {
+        writeFileSync(join(dir, "routers.js"), source);
+        return (await import(pathToFileURL(join(dir, "routers.js")).href)) as Record<string, Handler>;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    })();
+    routerModules.set(key, module);
+    module.catch(() => routerModules.delete(key));
+  }
+  return module;
 }
 
 function chooseFlow(compiled: CompiledFlows, name: string | undefined): CompiledFlow {
@@ -213,6 +243,7 @@ interface ActorContext {
   readonly calls: string[];
   readonly store: PauseWatch;
   readonly config: FlowDeployConfig;
+  readonly flowFile: string;
 }
 
 async function actorFor(unit: FlowActor, context: ActorContext): Promise<Actor> {
@@ -226,8 +257,13 @@ async function actorFor(unit: FlowActor, context: ActorContext): Promise<Actor> 
     if (handler === undefined) throw new Error(`[asya:flow] routers.js has no router ${unit.name}`);
     return createActor({ ...common, name: unit.name, handler, concurrency, ...rules });
   }
-  const { exportName, moduleFile } = unit.handler;
-  const module = (await import(pathToFileURL(moduleFile).href)) as Record<string, unknown>;
+  const { exportName, moduleFile, packageName } = unit.handler;
+  // A package resolves from the flow file's directory, as its import does.
+  const target =
+    packageName === undefined
+      ? pathToFileURL(moduleFile).href
+      : pathToFileURL(createRequire(context.flowFile).resolve(packageName)).href;
+  const module = (await import(target)) as Record<string, unknown>;
   const fn = module[exportName];
   if (typeof fn !== "function")
     throw new Error(`[asya:flow] ${moduleFile} has no function export ${exportName}`);

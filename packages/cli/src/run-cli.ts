@@ -1,14 +1,14 @@
 import { parseArgs } from "node:util";
-import { createTask, gatewayClientConfig, resumeTask, taskRequest, watchTask } from "./call-command.js";
 import type { CliIo } from "./cli-io.js";
 import { configFromEnv } from "./config/config-from-env.js";
-import { runDemo } from "./demo/run-demo.js";
-import { runGatewayFromEnv } from "./gateway-command.js";
 import { replayFromFile } from "./replay-command.js";
 import { runActorFromEnv } from "./run-command.js";
 import { sendEnvelopes } from "./send-command.js";
-import { serveHandlerFromEnv } from "./serve-handler-command.js";
 import { tailSink } from "./sink-tail.js";
+
+// The demo, the gateway and the task client load on use: `asya run`, what every actor process
+// starts with, does not pay for the gateway's modules (MCP, A2A, HTTP) it never runs.
+const callCommand = () => import("./call-command.js");
 
 /** Usage text of the `asya` bin. */
 export const USAGE = `usage: asya <command>
@@ -81,6 +81,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }
       case "demo": {
         const { values } = parseArgs({ args: rest, options: { gateway: { type: "boolean" } } });
+        const { runDemo } = await import("./demo/run-demo.js");
         await runDemo({ write: (line) => io.stdout.write(`${line}\n`), gateway: values.gateway === true });
         return 0;
       }
@@ -120,9 +121,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case "flow":
         return await runFlow(rest, io);
       case "gateway":
-        return await runGatewayFromEnv(io);
+        return await (await import("./gateway-command.js")).runGatewayFromEnv(io);
       case "serve-handler":
-        return await serveHandlerFromEnv(io);
+        return await (await import("./serve-handler-command.js")).serveHandlerFromEnv(io);
       case "call": {
         const { values, positionals } = parseArgs({
           args: rest,
@@ -141,6 +142,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           io.stderr.write(`[asya:cli] --payload is not JSON: ${(error as Error).message}\n`);
           return 2;
         }
+        const { createTask, gatewayClientConfig, watchTask } = await callCommand();
         const config = gatewayClientConfig(io.env, values.gateway);
         const id = await createTask(config, name, payload);
         io.stderr.write(`task ${id}\n`);
@@ -159,6 +161,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           },
         });
         const [action, id] = positionals;
+        const { gatewayClientConfig, resumeTask, taskRequest, watchTask } = await callCommand();
         const config = gatewayClientConfig(io.env, values.gateway);
         if (action === "list") {
           return await taskRequest(

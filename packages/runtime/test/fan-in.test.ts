@@ -90,6 +90,14 @@ describe("fan-in (fanOutJoin + the aggregator)", () => {
     expect(results.envelopes.map((e) => e.id)).toEqual(["doc-1"]);
   });
 
+  it("an aggregator that ends the route finishes the task: succeeded, Completed", async () => {
+    const { transport, spy } = await pipeline();
+    await send(transport, "doc-end", "a b", ["split"]);
+    const done = await spy.waitFor("doc-end", { to: "x-sink" }, { timeoutMs: 5_000 });
+    expect(done.envelope?.payload).toEqual({ text: "a b", words: ["A", "B"] });
+    expect(done.envelope?.status).toMatchObject({ phase: "succeeded", reason: "Completed", actor: "join" });
+  });
+
   it('frames written by hand (SET .headers["x-asya-fan-in"] before each yield) join the same way', async () => {
     const { transport, spy, results } = await pipeline();
     const hand = createActor({

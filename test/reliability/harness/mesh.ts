@@ -93,7 +93,10 @@ export async function launchActor(options: LaunchOptions): Promise<LaunchedActor
     try {
       await waitForReadiness(healthPort, true, readyTimeoutMs);
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n--- ${options.name} output ---\n${proc.tail()}`);
+      // Never ready: the caller gets no handle to stop it, so it is stopped here.
+      const output = proc.tail();
+      await proc.kill().catch(() => {});
+      throw new Error(`${(error as Error).message}\n--- ${options.name} output ---\n${output}`);
     }
   };
   await startReady();

@@ -88,8 +88,15 @@ export function createFanInActor(options: FanInActorOptions): ActorHandle {
         rest.map((slice) => slice.payload),
       ),
     };
-    // Stamped at the decision's time, so a re-emitted copy is identical.
-    const out = stampStatus(advanceRoute(merged), { phase: "pending", actor: name }, new Date(decidedAt));
+    // Stamped at the decision's time, so a re-emitted copy is identical. An aggregator that ends the
+    // route finishes the task like any last actor (SPEC section 2: succeeded, Completed).
+    const advanced = advanceRoute(merged);
+    const done = advanced.route.curr === "";
+    const out = stampStatus(
+      advanced,
+      done ? { phase: "succeeded", reason: "Completed", actor: name } : { phase: "pending", actor: name },
+      new Date(decidedAt),
+    );
     await sendOn(transport, namespace, out);
   };
 

@@ -129,9 +129,7 @@ async function main() {
     const cCompile = median(compile.map((r) => r.work));
     const cCheck = median(check.map((r) => r.work));
     const load = median([...compile, ...check].map((r) => r.load));
-    console.log(`## flow-compile.bench.js
-
-### Scenario 10 — compiling a 200-line flow (\`asya flow compile\`)
+    console.log(`### Scenario 10 — compiling a 200-line flow (\`asya flow compile\`)
 
 A generated flow of ${lineCount} lines (8 blocks of call, if / else if / else, a while loop with continue and break, try / catch / finally, a fan-out or an early return; one pause) compiled into ${units} actors and routers. Baseline: TypeScript 5.9 type-checking the same file (createProgram + getPreEmitDiagnostics, same options), the floor under a compiler that type-checks. Each cold figure is a fresh Node process (${rounds} interleaved rounds, median); loading TypeScript itself is reported apart.
 

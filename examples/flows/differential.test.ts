@@ -17,18 +17,8 @@ const calls: string[] = vi.hoisted(() => []);
 
 // The direct run's handler calls, recorded by wrapping every handler (the flows import these).
 vi.mock("./handlers.js", async (importOriginal) => {
-  const original = await importOriginal<Record<string, unknown>>();
-  return Object.fromEntries(
-    Object.entries(original).map(([name, value]) => [
-      name,
-      typeof value === "function"
-        ? (...args: unknown[]) => {
-            calls.push(name);
-            return (value as (...a: unknown[]) => unknown)(...args);
-          }
-        : value,
-    ]),
-  );
+  const { recordCalls } = await import("./record-calls.js");
+  return recordCalls(await importOriginal<Record<string, unknown>>(), calls);
 });
 
 const word = fc.stringMatching(/^[a-z]{1,7}$/);

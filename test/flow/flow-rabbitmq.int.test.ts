@@ -27,18 +27,8 @@ const FLOWS = join(REPO_ROOT, "examples/flows");
 // The direct call's handler calls, recorded by wrapping every handler the flows import.
 const directCalls: string[] = vi.hoisted(() => []);
 vi.mock("../../examples/flows/handlers.js", async (importOriginal) => {
-  const original = await importOriginal<Record<string, unknown>>();
-  return Object.fromEntries(
-    Object.entries(original).map(([name, value]) => [
-      name,
-      typeof value === "function"
-        ? (...args: unknown[]) => {
-            directCalls.push(name);
-            return (value as (...a: unknown[]) => unknown)(...args);
-          }
-        : value,
-    ]),
-  );
+  const { recordCalls } = await import("../../examples/flows/record-calls.js");
+  return recordCalls(await importOriginal<Record<string, unknown>>(), directCalls);
 });
 
 type Flow = (state: never) => Promise<unknown>;

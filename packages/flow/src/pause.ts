@@ -1,24 +1,11 @@
 import { mergeResumeInput, type PauseMetadata } from "@asya/envelope";
+import type { PauseRequest } from "@asya/runtime/crew";
 
-/** One field a human answers at a pause (GATEWAY.md section 5). */
-export interface PauseField {
-  readonly name: string;
-  readonly type: "string" | "number" | "boolean" | "array" | "object";
-  readonly prompt?: string;
-  /** JSON Pointer in the state where the answer goes. @default "/<name>" */
-  readonly payload_key?: string;
-  readonly required?: boolean;
-  readonly default?: unknown;
-  readonly options?: readonly unknown[];
-}
+/** What a flow passes to {@link pause}: the prompt and the fields a human answers (GATEWAY.md section 5). */
+export type { PauseRequest };
 
-/** What a flow passes to {@link pause}: the prompt and the fields a human answers. */
-export interface PauseRequest {
-  readonly prompt: string;
-  readonly fields?: readonly PauseField[];
-  /** Seconds until an unanswered pause ends the task failed ("pause expired"). */
-  readonly timeout_s?: number;
-}
+/** One field a human answers at a pause. */
+export type PauseField = NonNullable<PauseRequest["fields"]>[number];
 
 /** Answers a pause when a flow runs as a plain function (tests, scripts). */
 export type PauseResponder = (request: PauseRequest, state: unknown) => unknown | Promise<unknown>;

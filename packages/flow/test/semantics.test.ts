@@ -145,15 +145,18 @@ describe("compiled flows behave like the function", { timeout: 30_000 }, () => {
     ].join("\n");
     const file = writeFlow(flowSource(body));
     const prompts: string[] = [];
+    const states: unknown[] = [];
     const run = await runFlow({
       file,
       payload: { n: 1 },
-      answers: (request) => {
+      answers: (request, state) => {
         prompts.push(request.prompt);
+        states.push(state);
         return prompts.length === 1 ? { ok: true } : { tag: "second" };
       },
     });
     expect(prompts).toEqual(["first?", "second?"]);
+    expect(states).toEqual([{ n: 1 }, { n: 2, ok: true }]); // the state as it paused
     expect(run.result).toEqual({ n: 2, ok: true, tag: "second" });
     const module = (await import(pathToFileURL(file).href)) as { f: (p: unknown) => Promise<unknown> };
     setPauseResponder(() => ({ ok: true }));

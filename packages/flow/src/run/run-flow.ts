@@ -158,13 +158,10 @@ export async function runFlow(options: RunFlowOptions): Promise<FlowRunResult> {
     for (const actor of actors) await actor.start();
     let pauses = 0;
     store.onCheckpoint(async (taskId, checkpoint) => {
-      const request = (checkpoint as { pause?: PauseRequest }).pause ?? { prompt: "" };
-      const answer = await answerFor(
-        options.answers,
-        request,
-        (checkpoint as { payload?: unknown }).payload,
-        pauses++,
-      );
+      // The checkpoint of x-pause: the paused envelope (its payload is the state) and the request.
+      const saved = checkpoint as { pause?: PauseRequest; envelope?: { payload?: unknown } };
+      const request = saved.pause ?? { prompt: "" };
+      const answer = await answerFor(options.answers, request, saved.envelope?.payload, pauses++);
       const resume = createEnvelope({
         id: taskId,
         route: { prev: [], curr: RESUME_ACTOR, next: [] },

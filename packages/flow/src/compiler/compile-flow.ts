@@ -3,7 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import { DiagnosticBag } from "./compile-error.js";
 import { deployUnits, type FlowActor, usesPause } from "./deploy-units.js";
 import { buildGraph, emitMermaid, type FlowGraph } from "./emit-graph.js";
-import { emitManifests, type FlowDeployConfig } from "./emit-manifests.js";
+import { emitManifests, type FlowDeployConfig, transportBlock } from "./emit-manifests.js";
 import { emitRoutersDts, emitRoutersJs } from "./emit-routers.js";
 import type { FlowStatement } from "./ir.js";
 import { type LoweredFlow, lowerFlow } from "./lower.js";
@@ -76,6 +76,7 @@ export function compileFlowFile(file: string, options: CompileFlowOptions = {}):
   const flows = lowered.map((l) => compiled(l, baseDir, inlined));
   const units = uniqueUnits(flows.flatMap((f) => f.actors));
   const config = options.config ?? {};
+  transportBlock(config.transport); // a bad --transport fails the compile, not the first read of manifests
   const root = resolve(baseDir, config.root ?? ".");
   let manifests: ReadonlyMap<string, string> | undefined;
   return {

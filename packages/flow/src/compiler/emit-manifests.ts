@@ -23,8 +23,8 @@ export interface FlowDeployConfig {
   readonly actors?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
-/** Default transport blocks for `--transport <type>`. */
-function transportBlock(transport: FlowDeployConfig["transport"]): Readonly<Record<string, unknown>> {
+/** Default transport blocks for `--transport <type>`. @throws for a type without defaults. */
+export function transportBlock(transport: FlowDeployConfig["transport"]): Readonly<Record<string, unknown>> {
   if (transport === undefined || transport === "rabbitmq") {
     return { type: "rabbitmq", rabbitmq: { urlSecretRef: { name: "rabbitmq-url", key: "url" } } };
   }

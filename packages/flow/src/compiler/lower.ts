@@ -11,7 +11,8 @@ import { slugOf, withSlug } from "./names.js";
 
 /** A handler's actor as a route uses it (a handler inside `try` gets an actor per try). */
 export interface ActorUse {
-  readonly name: string;
+  /** A handler's own actor name; inside try, `<handler>-<slug of its catch path>` (named last). */
+  name: string;
   readonly handler: HandlerRef;
   /** Where an exhausted failure goes (the catch path); `undefined` outside try. */
   readonly errorTarget: Continuation | undefined;
@@ -100,8 +101,6 @@ interface Context {
   readonly onBreak: Continuation | undefined;
   readonly onContinue: Continuation | undefined;
   readonly errorTarget: Continuation | undefined;
-  /** The slug of the innermost try (its actors are `<handler>-<slug>`). */
-  readonly trySlug: string | undefined;
 }
 
 const END: Continuation = { actors: [], router: undefined, resets: [] };
@@ -129,7 +128,8 @@ export function continuationsOf(decision: Decision): Continuation[] {
     case "branch":
       return [decision.yes, decision.no];
     case "loop":
-      return [decision.body, decision.exit];
+      // while (true) leaves only by break (its own continuation, reached through the body).
+      return decision.condition === undefined ? [decision.body] : [decision.body, decision.exit];
     case "fan-out":
       return [decision.after];
     case "pause":
@@ -148,7 +148,6 @@ export function lowerFlow(flow: ParsedFlow, bag: DiagnosticBag): LoweredFlow {
     onBreak: undefined,
     onContinue: undefined,
     errorTarget: undefined,
-    trySlug: undefined,
   });
   const start =
     entry.actors.length === 0 && entry.router !== undefined && entry.resets.length === 0
@@ -163,8 +162,9 @@ export function lowerFlow(flow: ParsedFlow, bag: DiagnosticBag): LoweredFlow {
     );
   }
   nameRouters(flow, start, reachable.routers);
+  const actors = nameTrySites(reachable.actors);
   const aggregators = nameAggregators(flow, reachable.routers);
-  return { flow, start, routers: reachable.routers, actors: reachable.actors, aggregators };
+  return { flow, start, routers: reachable.routers, actors, aggregators };
 }
 
 class Lowering {
@@ -237,10 +237,14 @@ class Lowering {
         const source = statement.condition?.source ?? "true";
         const loop = slugOf(`${this.#flow.name}:${source}:${statement.loc.line}`);
         const router = this.router("while", [], undefined, statement.loc, context.errorTarget);
+        // Leaving the loop by break, or by a return that continues the caller (an inlined flow),
+        // clears its counter: entered again, it counts from zero.
+        const leave = (exit: Continuation) => ({ ...exit, resets: [...exit.resets, loop] });
         const body = this.sequence(statement.body, this.contOf(router), {
           ...context,
-          onBreak: { ...next, resets: [...next.resets, loop] },
+          onBreak: leave(next),
           onContinue: this.contOf(router),
+          onReturn: context.onReturn === END ? END : leave(context.onReturn),
         });
         router.decision = {
           kind: "loop",
@@ -348,7 +352,6 @@ class Lowering {
     return this.sequence(statement.body, after, {
       ...handlerContext,
       errorTarget: caught,
-      trySlug: slugOf(`${this.#flow.name}:${statement.source}`),
     });
   }
 
@@ -367,25 +370,39 @@ class Lowering {
     );
   }
 
+  // Inside try, one actor per handler and catch path: each copy of a try (a finally compiled onto
+  // several exits, a flow inlined twice) has a catch path of its own, so its actors are its own.
+  readonly #trySites = new Map<Continuation, Map<string, ActorUse>>();
+
   #actor(handler: HandlerRef, context: Context): ActorUse {
-    if (context.errorTarget === undefined || context.trySlug === undefined) {
-      return { name: handler.actor, handler, errorTarget: undefined };
+    const target = context.errorTarget;
+    if (target === undefined) return { name: handler.actor, handler, errorTarget: undefined };
+    let sites = this.#trySites.get(target);
+    if (sites === undefined) {
+      sites = new Map();
+      this.#trySites.set(target, sites);
     }
-    return { name: withSlug(handler.actor, context.trySlug), handler, errorTarget: context.errorTarget };
+    const key = `${handler.moduleFile}#${handler.exportName}#${handler.actor}`;
+    let use = sites.get(key);
+    if (use === undefined) {
+      use = { name: "", handler, errorTarget: target };
+      sites.set(key, use);
+    }
+    return use;
   }
 }
 
 /** The routers and actors reachable from `start`, in breadth-first order. */
 function collect(start: Router): { routers: Router[]; actors: ActorUse[] } {
   const routers: Router[] = [];
-  const actors = new Map<string, ActorUse>();
+  const actors = new Set<ActorUse>();
   const seen = new Set<Router>();
   const queue: Router[] = [start];
   const visit = (continuation: Continuation | undefined) => {
     if (continuation === undefined) return;
     for (const actor of continuation.actors) {
-      if (!actors.has(actor.name)) {
-        actors.set(actor.name, actor);
+      if (!actors.has(actor)) {
+        actors.add(actor);
         visit(actor.errorTarget);
       }
     }
@@ -404,7 +421,29 @@ function collect(start: Router): { routers: Router[]; actors: ActorUse[] } {
       for (const slice of decision.plan.via) visit({ actors: slice, router: undefined, resets: [] });
     visit(router.errorTarget);
   }
-  return { routers, actors: [...actors.values()] };
+  return { routers, actors: [...actors] };
+}
+
+/**
+ * Names the actors of try sites after the routers: `<handler>-<slug of the catch path's route>`,
+ * so distinct catch paths never share an actor (and an unrelated edit keeps the name). Returns one
+ * use per actor name.
+ */
+function nameTrySites(actors: readonly ActorUse[]): ActorUse[] {
+  const named = new Set<ActorUse>();
+  const nameOf = (use: ActorUse): string => {
+    if (use.errorTarget === undefined || named.has(use)) return use.name;
+    const route = [...use.errorTarget.actors.map(nameOf), use.errorTarget.router?.name ?? ""];
+    use.name = withSlug(use.handler.actor, slugOf(route.join(",")));
+    named.add(use);
+    return use.name;
+  };
+  const byName = new Map<string, ActorUse>();
+  for (const use of actors) {
+    const name = nameOf(use);
+    if (!byName.has(name)) byName.set(name, use);
+  }
+  return [...byName.values()];
 }
 
 /** The content a router's name is derived from (not its targets: an edit elsewhere keeps it). */

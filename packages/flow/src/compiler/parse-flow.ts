@@ -156,7 +156,7 @@ class FlowParser {
     };
   }
 
-  #flowScope(definition: FlowDefinition, outer: readonly TS.Node[]): Scope | undefined {
+  #flowScope(definition: FlowDefinition, outer: readonly TS.Node[], inTry = false): Scope | undefined {
     const { fn } = definition;
     const where = locationOf(fn);
     if (fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) !== true) {
@@ -186,7 +186,7 @@ class FlowParser {
       param: param.name.text,
       stateType: this.#checker.getTypeAtLocation(param),
       loop: undefined,
-      inTry: false,
+      inTry,
       inFinally: false,
       flows: [...outer, definition.call],
     };
@@ -224,6 +224,12 @@ class FlowParser {
   #statement(node: TS.Statement, scope: Scope): FlowStatement[] {
     if (ts.isEmptyStatement(node)) return [];
     if (ts.isBlock(node)) return this.#block(node, scope);
+    // A throw statement ends the path (the end-of-flow check must know), even when plain code.
+    if (ts.isThrowStatement(node)) {
+      const value = this.#expression(node.expression, scope);
+      if (scope.loop !== undefined) scope.loop.exits += 1;
+      return value === undefined ? [] : [{ kind: "throw", value }];
+    }
     if (this.#isPlainCode(node)) {
       if (ts.isVariableStatement(node)) {
         this.#bag.add(
@@ -274,11 +280,6 @@ class FlowParser {
       return [{ kind, loc: locationOf(node) }];
     }
     if (ts.isReturnStatement(node)) return this.#return(node, scope);
-    if (ts.isThrowStatement(node)) {
-      const value = this.#expression(node.expression, scope);
-      if (scope.loop !== undefined) scope.loop.exits += 1;
-      return value === undefined ? [] : [{ kind: "throw", value }];
-    }
     if (ts.isTryStatement(node)) return this.#try(node, scope);
     if (ts.isVariableStatement(node)) {
       this.#bag.add(
@@ -353,6 +354,15 @@ class FlowParser {
     if (call !== undefined) {
       const callee = this.#callee(call.expression);
       if (callee.kind === "handler" || callee.kind === "flow") {
+        if (scope.inTry && !ts.isAwaitExpression(skipParens(value))) {
+          // The function returns the promise: its rejection escapes the catch; compiled, it would not.
+          this.#bag.add(
+            loc,
+            "inside try, a returned handler call must be awaited (an un-awaited failure escapes the catch)",
+            `write return await ${call.expression.getText()}(${scope.param})`,
+          );
+          return [];
+        }
         return [...this.#stateCall(call, callee, scope, node), { kind: "return", loc }];
       }
     }
@@ -367,6 +377,17 @@ class FlowParser {
 
   #try(node: TS.TryStatement, scope: Scope): FlowStatement[] {
     const loc = locationOf(node);
+    if (node.finallyBlock !== undefined && this.#rebindsState(node.finallyBlock, scope)) {
+      for (const block of [node.tryBlock, node.catchClause?.block]) {
+        for (const early of block === undefined ? [] : returnsIn(block)) {
+          this.#bag.add(
+            locationOf(early),
+            "return inside try whose finally replaces the state: the function returns the state from before finally, a compiled flow would return finally's",
+            `assign the result and return after the try statement, or only change properties of ${scope.param} in finally`,
+          );
+        }
+      }
+    }
     const body = this.#block(node.tryBlock, { ...scope, inTry: true });
     let handler: FlowStatement[] | undefined;
     if (node.catchClause !== undefined) {
@@ -466,7 +487,8 @@ class FlowParser {
         );
         return [];
       }
-      const inner = this.#flowScope(definition, scope.flows);
+      // An inlined flow inside try is inside that try (a fan-out in it is rejected there too).
+      const inner = this.#flowScope(definition, scope.flows, scope.inTry);
       if (inner === undefined) return [];
       const body = this.#block(definition.fn.body as TS.Block, inner);
       return [{ kind: "inline", flow: definition.name, body }];
@@ -796,6 +818,25 @@ class FlowParser {
     );
   }
 
+  /** Whether `block` gives the state a new value (a handler call, an inlined flow, `p = ...`). */
+  #rebindsState(block: TS.Block, scope: Scope): boolean {
+    let rebinds = false;
+    const visit = (n: TS.Node): void => {
+      if (rebinds) return;
+      if (
+        ts.isBinaryExpression(n) &&
+        n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+        ts.isIdentifier(skipParens(n.left)) &&
+        this.#isState(skipParens(n.left) as TS.Identifier, scope)
+      ) {
+        rebinds = true;
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(block);
+    return rebinds;
+  }
+
   #isReferenced(variable: TS.VariableDeclaration, block: TS.Block): boolean {
     const symbol = this.#checker.getSymbolAtLocation(variable.name);
     let used = false;
@@ -977,6 +1018,18 @@ function isReference(id: TS.Identifier): boolean {
     return false;
   if (ts.isQualifiedName(parent)) return false;
   return true;
+}
+
+/** The return statements of `block` outside nested functions. */
+function returnsIn(block: TS.Node): TS.ReturnStatement[] {
+  const found: TS.ReturnStatement[] = [];
+  const visit = (n: TS.Node): void => {
+    if (ts.isFunctionLike(n)) return;
+    if (ts.isReturnStatement(n)) found.push(n);
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(block, visit);
+  return found;
 }
 
 function insideSwitch(node: TS.Node, root: TS.Node): boolean {

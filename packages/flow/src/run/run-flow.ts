@@ -8,10 +8,12 @@ import {
   createEnvelope,
   type Envelope,
   encodeEnvelope,
+  HEADER_FAN_IN,
   HEADER_RESUME_TASK,
   parseEnvelope,
   queueName,
   RESUME_ACTOR,
+  SINK_ACTOR,
 } from "@asya/envelope";
 import {
   type Actor,
@@ -120,6 +122,17 @@ export async function runFlow(options: RunFlowOptions): Promise<FlowRunResult> {
     },
   };
   observePublishes(transport, (envelope, to) => {
+    // A fan-out slice that failed never reaches its aggregator: the join would wait for its
+    // timeout (ASYA_FANIN_TIMEOUT in a deployment). The function's Promise.all fails at once: so does the run.
+    const frame = envelope.headers?.[HEADER_FAN_IN] as { origin_id?: unknown } | undefined;
+    if (
+      to === SINK_ACTOR &&
+      envelope.status?.phase === "failed" &&
+      typeof frame?.origin_id === "string" &&
+      frame.origin_id.startsWith(`${id}@`)
+    ) {
+      settle(envelope);
+    }
     const hop: FlowHop = {
       index: hops.length,
       id: envelope.id,

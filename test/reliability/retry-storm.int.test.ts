@@ -21,8 +21,8 @@ const MAX_ATTEMPTS = 6;
 const INITIAL_DELAY_MS = 100;
 const MAX_INTERVAL_MS = 800;
 const MAX_DURATION_MS = 2_500;
-/** Broker/scheduling latency allowed on top of the planned time of the last attempt. */
-const LATENESS_MS = 1_000;
+/** Broker/scheduling latency allowed on top of the planned time of the last attempt (CI saw 1.17 s under load). */
+const LATENESS_MS = 1_500;
 
 const POLICIES = {
   storm: {

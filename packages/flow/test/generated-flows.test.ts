@@ -29,7 +29,7 @@ afterAll(() => {
   removeWorkDir(workDir);
 });
 
-const PROGRAMS = Number(process.env.FLOW_GEN_PROGRAMS ?? 40);
+const PROGRAMS = Number(process.env.FLOW_GEN_PROGRAMS ?? 30);
 const INPUTS = 5;
 
 describe("generated flows", () => {

@@ -115,8 +115,9 @@ export async function createS3StateStore(options: S3StateStoreOptions): Promise<
   };
   const putObject = (name: string, key: string, value: JsonValue, opts: PutOptions | undefined) => {
     checkTtl(opts?.ttlMs);
-    const body = entryJson(key, encodeValue(value), opts?.ttlMs);
+    // One instant for the body and the metadata: both say the same expiry.
     const expiresAt = expiresAtIso(opts?.ttlMs);
+    const body = entryJson(key, encodeValue(value), opts?.ttlMs, expiresAt);
     return (condition: { IfNoneMatch: "*" } | { IfMatch: string } | object) =>
       client.send(
         new sdk.PutObjectCommand({

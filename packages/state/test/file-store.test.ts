@@ -75,12 +75,15 @@ it("of putIfAbsent calls from 4 processes, exactly one wins per key, also for ex
     [],
   );
   const shared = join(dir, "processes");
-  // Each process writes a key that expires at once; then, at one moment, all race to create 24 keys.
+  // Four keys that expire at once are written first (here: a child that started late would
+  // otherwise rewrite its key after the race), then, at one moment, all race to create 24 keys.
+  const seed = createFileStateStore({ dir: shared });
+  for (const id of [0, 1, 2, 3]) await seed.put(`expired-${id}`, 0, { ttlMs: 1 });
+  await seed.close();
   const script = `
     import { createFileStateStore } from ${JSON.stringify(built)};
     const store = createFileStateStore({ dir: ${JSON.stringify(shared)} });
     const [id, startAt] = [Number(process.argv[1]), Number(process.argv[2])];
-    await store.put("expired-" + id, 0, { ttlMs: 1 });
     await new Promise((resolve) => setTimeout(resolve, startAt - Date.now()));
     const keys = [...Array(20).keys()].map((k) => "fresh/" + k).concat([...Array(4).keys()].map((k) => "expired-" + k));
     const won = [];

@@ -36,7 +36,7 @@ afterAll(async () => {
 
 // Every S3 call is an HTTP round trip to moto (listByPrefix adds a HEAD per key): under CI load the
 // expiry cases' writes and listing took longer than the default 300 ms TTL.
-describeStateStoreConformance("s3", { create: () => createS3StateStore(options), shortTtlMs: 1_500 });
+describeStateStoreConformance("s3", { create: () => createS3StateStore(options), shortTtlMs: 3_000 });
 
 it("writes one JSON object per key under the prefix, its expiry also in metadata", async () => {
   const store = await createS3StateStore(options);

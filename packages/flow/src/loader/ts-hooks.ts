@@ -62,6 +62,7 @@ export async function load(
   const file = fileURLToPath(url);
   const output = ts().transpileModule(readFileSync(file, "utf8"), {
     fileName: file,
+    reportDiagnostics: true,
     compilerOptions: {
       target: ts().ScriptTarget.ES2022,
       module: ts().ModuleKind.ESNext,
@@ -70,5 +71,17 @@ export async function load(
       inlineSources: true,
     },
   });
+  // Syntax errors fail the import (transpiling alone would emit something and run it).
+  const [first] = output.diagnostics ?? [];
+  if (first !== undefined) {
+    const where =
+      first.file === undefined || first.start === undefined
+        ? file
+        : (() => {
+            const { line, character } = first.file.getLineAndCharacterOfPosition(first.start);
+            return `${file}:${line + 1}:${character + 1}`;
+          })();
+    throw new SyntaxError(`${where}: ${ts().flattenDiagnosticMessageText(first.messageText, "\n")}`);
+  }
   return { format: "module", source: output.outputText, shortCircuit: true };
 }

@@ -12,8 +12,13 @@ export interface StoredEntry {
  * (the key is there for people and tools reading the directory or bucket). Expiry is this client's
  * clock plus the TTL.
  */
-export function entryJson(key: string, valueJson: string, ttlMs: number | undefined): string {
-  return `{"key":${JSON.stringify(key)},"expires_at":${JSON.stringify(expiresAtIso(ttlMs))},"value":${valueJson}}\n`;
+export function entryJson(
+  key: string,
+  valueJson: string,
+  ttlMs: number | undefined,
+  expiresAt: string | null = expiresAtIso(ttlMs),
+): string {
+  return `{"key":${JSON.stringify(key)},"expires_at":${JSON.stringify(expiresAt)},"value":${valueJson}}\n`;
 }
 
 /** When an entry written now with `ttlMs` expires, as ISO text, or `null` without a TTL. */

@@ -194,6 +194,25 @@ describe("asya flow", { timeout: 90_000 }, () => {
     expect(stderr).toMatch(/1 error: the flow did not compile\n$/);
   });
 
+  it("TypeScript's strictness is the flow's project's (its tsconfig.json), else TypeScript's defaults", async () => {
+    const dir = tempDir();
+    copyFileSync(join(FLOWS, "handlers.ts"), join(dir, "handlers.ts"));
+    const source = [
+      'import { flow } from "@asya/flow";',
+      'import { type Doc, enrich } from "./handlers.js";',
+      "export const loose = flow(async function loose(p: Doc): Promise<Doc> {",
+      "  while (p.seen < 3) p = await enrich(p);", // seen?: number: an error only under strictNullChecks
+      "  return p;",
+      "});",
+    ].join("\n");
+    writeFileSync(join(dir, "loose.ts"), source);
+    expect((await asya(["flow", "graph", "loose.ts"], dir)).code).toBe(0);
+    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true } }));
+    const strict = await asya(["flow", "graph", "loose.ts"], dir);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain("loose.ts:4:10: 'p.seen' is possibly 'undefined'.");
+  });
+
   it("usage errors exit 2", async () => {
     expect((await asya(["flow"])).code).toBe(2);
     expect((await asya(["flow", "run", "triage.ts"])).code).toBe(2);

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type TS from "typescript5";
 import { ts } from "./typescript.js";
@@ -16,14 +17,16 @@ function flowEntry(): string {
   throw new Error("[asya:flow] cannot find @asya/flow's own entry next to the compiler");
 }
 
-/** Options the flow's program is checked with: strict, ESM, `./x.js` resolving to `./x.ts`. */
+/**
+ * Options the flow's program is checked with: ESM, `./x.js` resolving to `./x.ts`; strictness as
+ * the flow's own project sets it (its nearest tsconfig.json), else TypeScript's defaults.
+ */
 export const COMPILER_OPTIONS: TS.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.ESNext,
   moduleResolution: ts.ModuleResolutionKind.Bundler,
   lib: ["lib.es2023.d.ts"],
   types: [],
-  strict: true,
   noEmit: true,
   skipLibCheck: true,
   allowJs: true,
@@ -36,9 +39,33 @@ export const COMPILER_OPTIONS: TS.CompilerOptions = {
 // The default library's files are parsed once per process (most of a compile's time otherwise).
 const libraryFiles = new Map<string, TS.SourceFile>();
 
+const STRICTNESS = [
+  "strict",
+  "strictNullChecks",
+  "noImplicitAny",
+  "strictFunctionTypes",
+  "strictBindCallApply",
+  "exactOptionalPropertyTypes",
+  "noUncheckedIndexedAccess",
+  "useUnknownInCatchVariables",
+] as const;
+
+/** The strictness flags of the project the flow file belongs to (its nearest tsconfig.json). */
+function projectStrictness(file: string): TS.CompilerOptions {
+  const config = ts.findConfigFile(dirname(file), ts.sys.fileExists, "tsconfig.json");
+  if (config === undefined) return {};
+  const read = ts.readConfigFile(config, ts.sys.readFile);
+  if (read.error !== undefined) return {};
+  const { options } = ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(config));
+  const picked: TS.CompilerOptions = {};
+  for (const flag of STRICTNESS) if (options[flag] !== undefined) picked[flag] = options[flag];
+  return picked;
+}
+
 /** A program of one flow file and what it imports, with "@asya/flow" mapped to this package. */
 export function createFlowProgram(file: string): TS.Program {
-  const host = ts.createCompilerHost(COMPILER_OPTIONS, true);
+  const options = { ...COMPILER_OPTIONS, ...projectStrictness(file) };
+  const host = ts.createCompilerHost(options, true);
   // Comments' JSDoc is parsed only where a type error needs it (the libraries' docs are large).
   host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors;
   const libraryDir = host.getDefaultLibLocation?.() ?? "";
@@ -67,7 +94,7 @@ export function createFlowProgram(file: string): TS.Program {
       }
       return ts.resolveModuleName(literal.text, containingFile, options, host);
     });
-  return ts.createProgram({ rootNames: [file], options: COMPILER_OPTIONS, host });
+  return ts.createProgram({ rootNames: [file], options, host });
 }
 
 /** The 1-based line and column of `node` (after its leading trivia). */

@@ -4,15 +4,14 @@
 
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { machineLine } from "./lib/machine.js";
+import { median } from "./lib/stats.js";
 
 const args = process.argv.slice(2);
 const rounds = Number(args[args.indexOf("--rounds") + 1]) || 7;
 const dir = join(tmpdir(), `asya-flow-bench-${process.pid}`);
-const require = createRequire(join(process.cwd(), "packages/flow/package.json"));
 const flowPackage = join(process.cwd(), "packages/flow");
 
 const HANDLERS = `export interface S { n: number; tags: string[]; items: number[]; out?: number[]; pair?: S[]; ok?: boolean; [k: string]: unknown }
@@ -67,11 +66,6 @@ function flowSource() {
     "",
   );
   return lines.join("\n");
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** One fresh Node process: load TypeScript, then time what is asked. */
@@ -151,4 +145,3 @@ Requirement: a 200-line flow compiles in under 1 s: cold ${ms(cCompile)}, warm $
 }
 
 await main();
-void require;

@@ -12,6 +12,7 @@ import {
   routerExport,
   writeCompiledFlows,
 } from "@asya/flow/compiler";
+import { parseAsyncActor, runtimeEnv } from "@asya/k8s-manifests";
 import amqplib from "amqplib";
 import { type ActorProcess, stopAll } from "../reliability/harness/actor-process.js";
 import { type BrokerEnv, type LaunchOptions, launchActor } from "../reliability/harness/mesh.js";
@@ -25,17 +26,30 @@ import { waitFor } from "../reliability/harness/wait.js";
 // it once), plus the crew x-sink (JSONL file store) and, for flows that pause,
 // x-pause and x-resume. Fan-in and pause state live in one file state store shared by the crew.
 
-/** The resiliency variables of an actor, rendered as packages/k8s-manifests/src/runtime-env.ts does. */
+/**
+ * The resiliency variables of an actor, as its AsyncActor renders them: the manifests' own
+ * `runtimeEnv` over a minimal actor with this resiliency (one rendering, not a copy of it).
+ */
 export function resiliencyEnv(resiliency: FlowResiliency | undefined): Record<string, string> {
   if (resiliency === undefined) return {};
-  const env: Record<string, string> = {};
-  const timeout = resiliency.actorTimeout;
-  if (timeout !== undefined) {
-    env[RESILIENCY_ENV.actorTimeout] = typeof timeout === "number" ? `${timeout}ms` : timeout;
-  }
-  if (resiliency.policies !== undefined) env[RESILIENCY_ENV.policies] = JSON.stringify(resiliency.policies);
-  if (resiliency.rules !== undefined) env[RESILIENCY_ENV.rules] = JSON.stringify(resiliency.rules);
-  return env;
+  const actor = parseAsyncActor({
+    apiVersion: "asya.sh/v1alpha1",
+    kind: "AsyncActor",
+    metadata: { name: "unit" },
+    spec: {
+      actor: "unit",
+      image: "unit:1",
+      handler: "./unit.js#unit",
+      transport: { type: "rabbitmq", rabbitmq: { urlSecretRef: { name: "amqp", key: "url" } } },
+      resiliency,
+    },
+  });
+  const names = new Set<string>(Object.values(RESILIENCY_ENV));
+  return Object.fromEntries(
+    runtimeEnv(actor.spec, undefined)
+      .filter((variable) => names.has(variable.name) && variable.value !== undefined)
+      .map((variable) => [variable.name, variable.value as string]),
+  );
 }
 
 /** What the child process of one unit of a compiled flow runs: a handler or the crew fan-in. */

@@ -21,8 +21,8 @@ const MAX_ATTEMPTS = 6;
 const INITIAL_DELAY_MS = 100;
 const MAX_INTERVAL_MS = 800;
 const MAX_DURATION_MS = 2_500;
-/** Broker/scheduling latency allowed on top of the planned time of the last attempt (CI saw 1.17 s under load). */
-const LATENESS_MS = 1_500;
+/** Millisecond clocks in two places (the fixture's log, the runtime's decision): rounding only. */
+const CLOCK_SLACK_MS = 5;
 
 const POLICIES = {
   storm: {
@@ -124,7 +124,17 @@ describe("reliability: retry storm (RabbitMQ)", () => {
           overAttempts.push(`${id}:${times.length}!=${HARD_ATTEMPTS}`);
         const span = (times.at(-1) ?? 0) - (times[0] ?? 0);
         maxSpanMs = Math.max(maxSpanMs, span);
-        if (span > MAX_DURATION_MS + LATENESS_MS) overDuration.push(`${id}:${span}ms`);
+        // The budget binds the decision, not the broker: a retry is scheduled only when the time
+        // since the first attempt plus its delay fits in maxDuration. The decision comes after the
+        // failed attempt started and the delay is at least minDelayMs, so each retry needs
+        // (start of the attempt before it - first start) + minDelayMs <= maxDuration, however late
+        // a loaded machine then delivers it (CI saw 2.4 s of lateness beside the flow tests).
+        if (!hard.has(id)) {
+          for (let n = 1; n < times.length; n++) {
+            const planned = (times[n - 1] ?? 0) - (times[0] ?? 0) + minDelayMs(n);
+            if (planned > MAX_DURATION_MS + CLOCK_SLACK_MS) overDuration.push(`${id}#${n}:${planned}ms`);
+          }
+        }
         for (let n = 1; n < times.length; n++) {
           const gap = (times[n] ?? 0) - (times[n - 1] ?? 0);
           const min = hard.has(id) ? HARD_DELAY_MS : minDelayMs(n);

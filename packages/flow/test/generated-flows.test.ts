@@ -178,6 +178,68 @@ describe("regressions: equivalent", { timeout: 30_000 }, () => {
     );
   });
 
+  it("a finally whose own try/catch caught a failure rethrows the try's error, not the caught one", async () => {
+    // CI's generated flows found it: the rethrow read the runtime's last routed error, which
+    // the nested try's failure had replaced.
+    await checkEquivalent(
+      program(`
+  try {
+    throw new Error("boom");
+  } finally {
+    try {
+      p = no(p);
+    } catch {
+      p.x = 5;
+    } finally {
+      p = h0(p);
+    }
+  }
+  return p;`),
+      INPUTS_FIXED,
+    );
+    // Inside an outer try: the outer catch sees "boom" (and so does its own finally's rethrow).
+    await checkEquivalent(
+      program(`
+  try {
+    try {
+      p = hf(p);
+      throw new Error("boom");
+    } catch {
+      throw new Error("from catch");
+    } finally {
+      try {
+        p = await noAsync(p);
+      } catch {
+        p = h0(p);
+      }
+    }
+  } catch (error) {
+    p.x = 1;
+  } finally {
+    try {
+      p = no(p);
+    } catch {
+      p.k += 1;
+    }
+  }
+  return p;`),
+      INPUTS_FIXED,
+    );
+    const prepared = program(`
+  try {
+    throw new Error("boom");
+  } finally {
+    try {
+      p = no(p);
+    } catch {
+      p.x = 5;
+    }
+  }
+  return p;`);
+    const outcome = await runCompiled(prepared, { n: 2, k: 0 });
+    expect(outcome).toMatchObject({ status: "failed", error: "boom" });
+  });
+
   it("throw in finally replaces the try's failure; try without catch rethrows after finally", async () => {
     await checkEquivalent(
       program(`

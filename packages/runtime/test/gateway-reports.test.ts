@@ -272,7 +272,32 @@ describe("gateway reports (GATEWAY.md section 3)", () => {
     expect(elsewhere.received).toEqual([]);
   });
 
-  it("keeps at most maxQueuedReports while the gateway is slow, dropping the oldest and counting drops", async () => {
+  it("waits for a slow gateway that keeps taking reports: every FLY event lands before the output goes out", async () => {
+    // Each report takes 150 ms; six FLY events take longer than the 300 ms request timeout.
+    const gateway = await fakeGateway((_r, response) => {
+      setTimeout(() => response.writeHead(204).end(), 150);
+    });
+    const t = setup();
+    await t.actor({
+      name: "slow-fly",
+      gateway: { url: gateway.url, timeoutMs: 300 },
+      async *handler(p: unknown) {
+        for (let i = 0; i < 6; i++) yield ["FLY", i];
+        yield p;
+      },
+    });
+    await t.send({
+      id: "s-1",
+      route: ["slow-fly"],
+      headers: { "x-asya-gateway-url": gateway.url },
+      payload: {},
+    });
+    await t.spy.waitFor("s-1", { to: "x-sink" }, { timeoutMs: 10_000 });
+    const fly = gateway.events().filter((r) => (r.body as { type?: string }).type === "fly");
+    expect(fly.map((r) => (r.body as { data: unknown }).data)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it("keeps at most maxQueuedReports while the gateway is slow, dropping status reports first and counting drops", async () => {
     const gateway = await fakeGateway(() => undefined);
     const registry = createMetricsRegistry();
     const t = setup();

@@ -13,11 +13,15 @@ import { camelName } from "./names.js";
 /** Header counting each loop's iterations (the max-iterations guard). */
 export const LOOPS_HEADER = "x-asya-flow-loops";
 
+/** Header keeping, per try, the error a finally rethrows once it has run. */
+export const PENDING_ERRORS_HEADER = "x-asya-flow-errors";
+
 const PRELUDE = `// The control protocol (SPEC section 3): GET / SET commands yielded to the runtime.
 const LOOPS = ${JSON.stringify(LOOPS_HEADER)};
 const FAN_IN = "x-asya-fan-in";
 const PAUSE_METADATA = "x-asya-pause-metadata";
 const ROUTED_ERROR = "x-asya-routed-error";
+const PENDING_ERRORS = ${JSON.stringify(PENDING_ERRORS_HEADER)};
 
 function* route(next, resets) {
   if (resets.length > 0) {
@@ -68,9 +72,17 @@ function* pause(state, request, after) {
   yield state;
 }
 
-// The error that routed the envelope onto the catch path (the runtime's x-asya-routed-error).
-function* rethrow(where) {
-  const cause = (yield ["GET", ".headers"])[ROUTED_ERROR];
+// On a finally's error path: keep the error that routed the envelope here (x-asya-routed-error).
+function* saveError(key) {
+  const headers = yield ["GET", ".headers"];
+  yield ["SET", \`.headers["\${PENDING_ERRORS}"]\`, { ...headers[PENDING_ERRORS], [key]: headers[ROUTED_ERROR] }];
+}
+
+// The finally has run: throw the error it kept, so the caller's catch path (or the task) gets it.
+function* rethrow(key, where) {
+  const headers = yield ["GET", ".headers"];
+  const { [key]: cause, ...rest } = headers[PENDING_ERRORS] ?? {};
+  yield ["SET", \`.headers["\${PENDING_ERRORS}"]\`, rest];
   const error = new Error(cause?.message ?? \`failed inside try at \${where}\`);
   error.name = typeof cause?.type === "string" ? cause.type.split(".").pop() : "Error";
   throw error;
@@ -149,7 +161,13 @@ function go(continuation: Continuation): string {
 function decisionLines(decision: Decision, where: string): string[] {
   switch (decision.kind) {
     case "goto":
-      return [go(decision.to), "yield state;"];
+      return [
+        ...(decision.saveError === undefined
+          ? []
+          : [`yield* saveError(${JSON.stringify(decision.saveError)});`]),
+        go(decision.to),
+        "yield state;",
+      ];
     case "branch":
       return [
         `if (${expression(decision.condition)}) {`,
@@ -207,7 +225,7 @@ function decisionLines(decision: Decision, where: string): string[] {
     case "throw":
       return [`throw ${expression(decision.value)};`];
     case "rethrow":
-      return [`yield* rethrow(${JSON.stringify(where)});`];
+      return [`yield* rethrow(${JSON.stringify(decision.key)}, ${JSON.stringify(where)});`];
     case "fall":
       return ['throw new Error("the flow ended without returning its state");'];
   }

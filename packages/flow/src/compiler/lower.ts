@@ -41,7 +41,8 @@ export interface FanOutPlan {
 }
 
 export type Decision =
-  | { readonly kind: "goto"; readonly to: Continuation }
+  /** `saveError`: on a finally's error path, keep the error that brought the envelope here. */
+  | { readonly kind: "goto"; readonly to: Continuation; readonly saveError?: string }
   | {
       readonly kind: "branch";
       readonly condition: RouterCode;
@@ -59,8 +60,11 @@ export type Decision =
   | { readonly kind: "fan-out"; readonly plan: FanOutPlan; readonly after: Continuation }
   | { readonly kind: "pause"; readonly request: RouterCode; readonly after: Continuation }
   | { readonly kind: "throw"; readonly value: RouterCode }
-  /** Ends failed with the error that brought the envelope here (try without catch, or a failed catch). */
-  | { readonly kind: "rethrow"; readonly loc: SourceLocation }
+  /**
+   * After a finally run on the error path: throws the error its `saveError` router kept (a try or
+   * catch inside the finally may have failed since, and the runtime's routed-error header with it).
+   */
+  | { readonly kind: "rethrow"; readonly loc: SourceLocation; readonly key: string }
   /** Falling off the flow's end: a compile error if reachable. */
   | { readonly kind: "fall" };
 
@@ -332,22 +336,37 @@ class Lowering {
       finalizer === undefined ? exit : this.sequence(finalizer, exit, context);
     const wrap = (exit: Continuation | undefined) => (exit === undefined ? undefined : through(exit));
     const after = through(next);
-    const rethrow = () =>
-      context.errorTarget ??
+    // Each copy of a try keeps its pending error under a key of its own.
+    const key = `t${++this.#tryCopies}`;
+    const rethrow = this.contOf(
+      this.router(
+        "throw",
+        [],
+        { kind: "rethrow", loc: statement.loc, key },
+        statement.loc,
+        context.errorTarget,
+      ),
+    );
+    const finallyThenRethrow = () =>
       this.contOf(
-        this.router("throw", [], { kind: "rethrow", loc: statement.loc }, statement.loc, undefined),
+        this.router(
+          "catch",
+          [],
+          { kind: "goto", to: through(rethrow), saveError: key },
+          statement.loc,
+          context.errorTarget,
+        ),
       );
     const handlerContext: Context = {
       ...context,
       onReturn: through(context.onReturn),
       onBreak: wrap(context.onBreak),
       onContinue: wrap(context.onContinue),
-      errorTarget:
-        finalizer === undefined ? context.errorTarget : this.#asRouter(through(rethrow()), context),
+      errorTarget: finalizer === undefined ? context.errorTarget : finallyThenRethrow(),
     };
     const caught =
       statement.catch === undefined
-        ? this.#asRouter(through(rethrow()), context)
+        ? finallyThenRethrow()
         : this.#asRouter(this.sequence(statement.catch, after, handlerContext), handlerContext);
     return this.sequence(statement.body, after, {
       ...handlerContext,
@@ -373,6 +392,7 @@ class Lowering {
   // Inside try, one actor per handler and catch path: each copy of a try (a finally compiled onto
   // several exits, a flow inlined twice) has a catch path of its own, so its actors are its own.
   readonly #trySites = new Map<Continuation, Map<string, ActorUse>>();
+  #tryCopies = 0;
 
   #actor(handler: HandlerRef, context: Context): ActorUse {
     const target = context.errorTarget;

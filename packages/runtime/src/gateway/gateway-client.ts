@@ -30,8 +30,9 @@ export interface GatewayClient {
   /** Queues a best-effort report; reports of one task are sent in order. Never throws, never blocks. */
   report(target: GatewayTarget, event: GatewayEvent): void;
   /**
-   * Resolves when the task's queued FLY events (and the reports before them) are sent, or after the
-   * request timeout at the latest; at once when the task has no FLY event waiting.
+   * Resolves when the task's queued FLY events (and the reports before them) are sent; at once when
+   * the task has no FLY event waiting. A busy gateway is waited for as long as it keeps taking
+   * reports; one that took none for the request timeout (down, stuck) is not.
    */
   flush(target: GatewayTarget): Promise<void>;
   /** Asks the gateway for the task's status (timeout or network error: proceed). */
@@ -76,6 +77,8 @@ export function createGatewayClient(
   };
   const preflightDone = new Map<string, PreflightAnswer>();
   let running = 0;
+  /** Flushes waiting on the gateway: each one's patience restarts when the gateway takes a report. */
+  const patience = new Set<() => void>();
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (config.token !== undefined) headers.authorization = `Bearer ${config.token}`;
   if (config.origins.size === 0) {
@@ -124,6 +127,7 @@ export function createGatewayClient(
         signal: AbortSignal.timeout(config.timeoutMs),
       });
       await response.body?.cancel();
+      if (response.ok || response.status === 404) for (const restart of patience) restart();
       // 404 = a task the gateway does not know (it did not create it): ignored, as GATEWAY.md says.
       if (!response.ok && response.status !== 404) {
         logger.debug("gateway refused a report", { status: response.status, envelope_id: item.target.id });
@@ -159,7 +163,9 @@ export function createGatewayClient(
 
     report(target, event) {
       if (queue.length >= config.maxQueuedReports) {
-        const dropped = queue.shift();
+        // A status report is superseded by the task's next one; a FLY event is lost for good.
+        const statusAt = queue.findIndex((item) => !item.fly);
+        const [dropped] = queue.splice(statusAt < 0 ? 0 : statusAt, 1);
         onDrop();
         if (dropped !== undefined) {
           flySettled(dropped);
@@ -175,13 +181,21 @@ export function createGatewayClient(
     flush(target) {
       if (!pending(target.id)) return Promise.resolve();
       return new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, config.timeoutMs);
-        timer.unref();
-        const list = waiters.get(target.id) ?? [];
-        list.push(() => {
+        let timer: NodeJS.Timeout | undefined;
+        const done = () => {
           clearTimeout(timer);
+          patience.delete(restart);
           resolve();
-        });
+        };
+        const restart = () => {
+          clearTimeout(timer);
+          timer = setTimeout(done, config.timeoutMs);
+          timer.unref();
+        };
+        restart();
+        patience.add(restart);
+        const list = waiters.get(target.id) ?? [];
+        list.push(done);
         waiters.set(target.id, list);
       });
     },

@@ -26,6 +26,9 @@ export default defineConfig({
           include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts", "examples/**/*.test.ts"],
           exclude: ["**/node_modules/**", "**/*.int.test.ts"],
           globalSetup: ["test/setup/temp-dir.ts"],
+          // Property tests run thousands of cases: seconds of CPU alone, several times that beside
+          // the integration files on 2 cores (vitest's 5 s default timed out in CI).
+          testTimeout: 30_000,
         },
       },
       {

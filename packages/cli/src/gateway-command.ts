@@ -1,3 +1,4 @@
+import { claimCheckFromEnv } from "@asya/claim-check";
 import {
   createGateway,
   createMemoryTaskStore,
@@ -138,8 +139,10 @@ export async function runGatewayFromEnv(io: CliIo): Promise<number> {
           logger.warn("registry file not reloaded; keeping the previous one", { err: error.message }),
         );
   const store = await openStore(config, logger);
+  const claimCheck = await claimCheckFromEnv(io.env);
   const gateway = await createGateway({
     transport,
+    ...(claimCheck === undefined ? {} : { claimCheck }),
     store,
     ...(namespace === undefined ? {} : { namespace }),
     port: config.port,

@@ -1,3 +1,4 @@
+import { claimCheckFromEnv } from "@asya/claim-check";
 import { findInJsonl, replayEnvelope } from "@asya/runtime";
 import type { Transport } from "@asya/transport";
 import type { CliIo } from "./cli-io.js";
@@ -25,15 +26,18 @@ export async function replayFromFile(io: CliIo, options: ReplayCommandOptions): 
     return 1;
   }
   const transport = options.transport ?? (await oneShotTransport("replay", io, config));
+  const claimCheck = await claimCheckFromEnv(io.env);
   try {
     const replayed = await replayEnvelope(envelope, {
       transport,
+      ...(claimCheck === undefined ? {} : { claimCheck }),
       ...(config.namespace === undefined ? {} : { namespace: config.namespace }),
       ...(options.to === undefined ? {} : { to: options.to }),
     });
     io.stdout.write(`replayed ${replayed.id} to ${replayed.route.curr}\n`);
   } finally {
     if (options.transport === undefined) await transport.close();
+    await claimCheck?.close();
   }
   return 0;
 }

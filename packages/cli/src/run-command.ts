@@ -1,3 +1,4 @@
+import { claimCheckFromEnv } from "@asya/claim-check";
 import { PAUSE_ACTOR, RESUME_ACTOR, SINK_ACTOR, SUMP_ACTOR } from "@asya/envelope";
 import {
   type Actor as ActorHandle,
@@ -121,6 +122,8 @@ const CREW_ACTORS: ReadonlyArray<{
 
 /** State stores opened for crew actors, closed when `asya run` ends. */
 const openStores: StateStore[] = [];
+/** What else the process closes on the way out (the claim-check store's connections). */
+const closers: Array<() => Promise<void>> = [];
 async function openStateStore(io: CliIo): Promise<StateStore> {
   const store = await stateStoreFromEnv(io.env);
   openStores.push(store);
@@ -140,8 +143,11 @@ export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Prom
   if (options.transport === undefined && config.transport.kind === "memory") {
     logger.warn("ASYA_TRANSPORT is memory: this process sees only its own in-process queues");
   }
+  const claimCheck = await claimCheckFromEnv(io.env);
+  if (claimCheck !== undefined) closers.push(() => claimCheck.close());
   const common: CommonOptions = {
     transport,
+    ...(claimCheck === undefined ? {} : { claimCheck }),
     ...(config.namespace === undefined ? {} : { namespace: config.namespace }),
     concurrency: config.concurrency,
     logger,
@@ -287,6 +293,7 @@ export async function runActorFromEnv(io: CliIo, options: RunOptions = {}): Prom
     clearInterval(keepAlive);
     if (options.transport === undefined) await transport.close();
     for (const store of openStores.splice(0)) await store.close().catch(() => undefined);
+    for (const close of closers.splice(0)) await close().catch(() => undefined);
   }
   return 0;
 }

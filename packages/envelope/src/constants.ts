@@ -47,6 +47,8 @@ export const HEADER_ORIGIN_ID = "x-asya-origin-id";
  * receipt stamp clears `status.error` (it describes the past hop); fallback actors read this.
  */
 export const HEADER_ROUTED_ERROR = "x-asya-routed-error";
+/** A claim-checked payload (GATEWAY.md section 7): `{uri, bytes, sha256, content_type}`; `payload` is null. */
+export const HEADER_CLAIM = "x-asya-claim";
 
 /** The crew actor that checkpoints a task and pauses it (GATEWAY.md section 5). */
 export const PAUSE_ACTOR = "x-pause";

@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { createEnvelope, encodeEnvelope, HEADER_GATEWAY_URL, queueName } from "@asya/envelope";
+import {
+  createEnvelope,
+  DEFAULT_MAX_ENVELOPE_BYTES,
+  type Envelope,
+  encodeEnvelope,
+  HEADER_GATEWAY_URL,
+  queueName,
+} from "@asya/envelope";
 import type { ResolvedGatewayOptions } from "./gateway-options.js";
 import type { TaskStore } from "./store/task-store.js";
 
@@ -51,25 +58,31 @@ export function createTaskCreator(
       });
       if (!created) return { ok: true, id: task.id, created: false };
       let body: Uint8Array;
+      let envelope: Envelope;
       try {
-        body = encodeEnvelope(
-          createEnvelope({
-            id,
-            route: { prev: [], curr: actor, next: request.route.slice(1) },
-            headers: {
-              ...request.headers,
-              [HEADER_GATEWAY_URL]: internalUrl(),
-              ...(request.traceparent === undefined ? {} : { traceparent: request.traceparent }),
-            },
-            status: { phase: "pending", ...(deadlineAt === undefined ? {} : { deadline_at: deadlineAt }) },
-            payload: request.payload ?? null,
-          }),
-        );
+        envelope = createEnvelope({
+          id,
+          route: { prev: [], curr: actor, next: request.route.slice(1) },
+          headers: {
+            ...request.headers,
+            [HEADER_GATEWAY_URL]: internalUrl(),
+            ...(request.traceparent === undefined ? {} : { traceparent: request.traceparent }),
+          },
+          status: { phase: "pending", ...(deadlineAt === undefined ? {} : { deadline_at: deadlineAt }) },
+          payload: request.payload ?? null,
+        });
+        body = encodeEnvelope(envelope);
       } catch (error) {
         await store.reportStatus(id, "failed", { error: (error as Error).message });
         return { ok: false, status: 400, message: (error as Error).message };
       }
       try {
+        // A large input goes by claim-check (GATEWAY.md section 7), as actors' outputs do.
+        const { claimCheck } = options;
+        const limits = [options.transport.capabilities.maxMessageBytes, DEFAULT_MAX_ENVELOPE_BYTES];
+        if (claimCheck !== undefined && body.byteLength > claimCheck.thresholdBytes(...limits)) {
+          body = encodeEnvelope(await claimCheck.offload(envelope));
+        }
         await options.transport.publish(queueName(actor, request.namespace ?? options.namespace), { body });
       } catch (error) {
         options.logger.error("publishing a new task failed", { task_id: id, err: (error as Error).message });

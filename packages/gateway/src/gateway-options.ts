@@ -1,3 +1,4 @@
+import type { ClaimCheck } from "@asya/claim-check";
 import { DEFAULT_MAX_ENVELOPE_BYTES, isValidActorName } from "@asya/envelope";
 import type { Transport } from "@asya/transport";
 import { GatewayError } from "./gateway-error.js";
@@ -15,6 +16,11 @@ export interface GatewayLogger {
 export interface GatewayOptions {
   /** Where new envelopes are published (the actors' broker). */
   readonly transport: Transport;
+  /**
+   * Claim-check of large task inputs (`@asya/claim-check`; `ASYA_CLAIM_CHECK_*` for `asya gateway`):
+   * an envelope over the threshold is published with its payload in the store, as actors do.
+   */
+  readonly claimCheck?: ClaimCheck;
   /** Tasks and events. @default an in-process memory store */
   readonly store?: TaskStore;
   /** Mesh namespace of the actors' queues (`asya-<ns>-<actor>`), unless a request names one. */
@@ -74,7 +80,8 @@ type OptionalKeys =
   | "internalUrl"
   | "actors"
   | "registry"
-  | "publicUrl";
+  | "publicUrl"
+  | "claimCheck";
 export type ResolvedGatewayOptions = Required<Omit<GatewayOptions, OptionalKeys>> &
   Pick<GatewayOptions, OptionalKeys>;
 
@@ -119,6 +126,7 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
       fail("allowedOrigins", `${JSON.stringify(origin)} is not an origin`);
   return {
     transport: options.transport,
+    ...(options.claimCheck === undefined ? {} : { claimCheck: options.claimCheck }),
     ...(options.store === undefined ? {} : { store: options.store }),
     ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
     port: port("port", options.port, 8080),

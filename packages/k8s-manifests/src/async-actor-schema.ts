@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { claimCheckSchema, isUnderMount } from "./claim-check-schema.js";
 import { actorName, httpUrl } from "./internal/primitives.js";
 import {
   envVarSchema,
@@ -92,6 +93,11 @@ export const asyncActorSpecSchema = z
     resiliency: resiliencySchema
       .optional()
       .describe("Timeouts, retry policies and error rules (SPEC section 4)."),
+    claimCheck: claimCheckSchema
+      .optional()
+      .describe(
+        "Claim-check of large payloads (ASYA_CLAIM_CHECK_*): stored in s3 or a shared file volume, sent as x-asya-claim.",
+      ),
     tracing: tracingSchema.optional(),
     transport: transportSchema,
     concurrency: z
@@ -131,6 +137,17 @@ export const asyncActorSpecSchema = z
             : spec.crew !== undefined
               ? "set crew or a handler, not both: a crew actor runs no handler of yours"
               : "set handler or runtime, not both: with runtime external the handler is the runtime container's",
+      });
+    }
+    // A file store is only shared through a volume: a directory of the container's own filesystem
+    // would hold claims no other pod (nor this one after a restart) can read.
+    const dir = spec.claimCheck?.store === "file" ? spec.claimCheck.dir : undefined;
+    if (dir !== undefined && !(spec.volumeMounts ?? []).some((mount) => isUnderMount(dir, mount.mountPath))) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["claimCheck", "dir"],
+        message:
+          "must be at or below a volumeMounts[].mountPath: mount a ReadWriteMany volume shared by every actor reading the claims",
       });
     }
   });

@@ -12,6 +12,7 @@ export {
   DEFAULT_HEALTH_PORT,
   tracingSchema,
 } from "./async-actor-schema.js";
+export { CLAIM_CHECK_ENV, type ClaimCheckSpec, claimCheckSchema } from "./claim-check-schema.js";
 export { MANIFESTS_USAGE, type ManifestsCliIo, runManifestsCli } from "./cli.js";
 export {
   ASYA_GATEWAY_KIND,

@@ -1,5 +1,6 @@
 import { RESILIENCY_ENV } from "@asya/envelope";
 import type { AsyncActorSpec } from "./async-actor-schema.js";
+import { CLAIM_CHECK_ENV } from "./claim-check-schema.js";
 import { adapterEnv, fromSecret, literal, withUserEnv } from "./internal/container-parts.js";
 import { stableJson } from "./internal/plain.js";
 import { transportPartOf } from "./transport-kubernetes.js";
@@ -22,6 +23,21 @@ function durationEnv(value: number | string | undefined): string | undefined {
   return typeof value === "number" ? `${value}ms` : value;
 }
 
+/** The claim-check variables `claimCheckFromEnv` reads; only the fields written (the runtime has the defaults). */
+function claimCheckEnv(spec: AsyncActorSpec): RenderedEnvVar[] {
+  const claimCheck = spec.claimCheck;
+  if (claimCheck === undefined) return [];
+  return [
+    ...literal(CLAIM_CHECK_ENV.store, claimCheck.store),
+    ...literal(CLAIM_CHECK_ENV.bucket, claimCheck.bucket),
+    ...literal(CLAIM_CHECK_ENV.prefix, claimCheck.prefix),
+    ...literal(CLAIM_CHECK_ENV.dir, claimCheck.dir),
+    ...literal(CLAIM_CHECK_ENV.s3Endpoint, claimCheck.s3Endpoint),
+    ...literal(CLAIM_CHECK_ENV.thresholdBytes, claimCheck.thresholdBytes),
+    ...literal(CLAIM_CHECK_ENV.gzip, claimCheck.gzip === undefined ? undefined : String(claimCheck.gzip)),
+  ];
+}
+
 /** The actor timeout as written (`actorTimeout`, or Asya's `timeout.actor`), if any. */
 export function actorTimeoutOf(spec: AsyncActorSpec): number | string | undefined {
   return spec.resiliency?.actorTimeout ?? spec.resiliency?.timeout?.actor;
@@ -33,7 +49,7 @@ export const HANDLER_SOCKET_PATH = `${HANDLER_SOCKET_DIR}/asya-runtime.sock`;
 
 /**
  * Environment of the runtime container, using the names the runtime's `configFromEnv` reads. Order:
- * identity, transport, resiliency, runtime, tracing, `secretRefs`, then the user's `env`; a user
+ * identity, transport, resiliency, claim-check, runtime, tracing, `secretRefs`, then the user's `env`; a user
  * variable replaces a generated one of the same name.
  */
 export function runtimeEnv(spec: AsyncActorSpec, meshNamespace: string | undefined): RenderedEnvVar[] {
@@ -49,6 +65,7 @@ export function runtimeEnv(spec: AsyncActorSpec, meshNamespace: string | undefin
     ...literal(RESILIENCY_ENV.actorTimeout, durationEnv(actorTimeoutOf(spec))),
     ...literal(RESILIENCY_ENV.policies, resiliency?.policies && stableJson(resiliency.policies)),
     ...literal(RESILIENCY_ENV.rules, resiliency?.rules && stableJson(resiliency.rules)),
+    ...claimCheckEnv(spec),
     ...literal("ASYA_CONCURRENCY", spec.concurrency),
     // The runtime binds 127.0.0.1 by default; kubelet probes come from outside the container.
     ...literal("ASYA_HEALTH_HOST", "0.0.0.0"),

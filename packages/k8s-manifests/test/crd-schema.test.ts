@@ -5,7 +5,7 @@ import { parse } from "yaml";
 import { BAD_CASES } from "./helpers/bad-actors.js";
 import { exampleActors, exampleFiles, exampleText } from "./helpers/examples.js";
 import { structuralProblems, withStrictFields } from "./helpers/structural.js";
-import { actorInput, rabbitmq } from "./helpers/variants.js";
+import { actorInput, fileClaimCheck, rabbitmq, s3ClaimCheck, sqs } from "./helpers/variants.js";
 
 function compile(schema: Record<string, unknown>): ValidateFunction {
   // Kubernetes extensions are annotations for ajv; everything else stays strict so a typo in a
@@ -96,6 +96,39 @@ describe("the CRD's openAPIV3Schema", () => {
     });
   }
 
+  it("accepts AsyncActors with a claimCheck (s3 and file), strictly, as the zod schema does", () => {
+    const specs = [actorInput(sqs, { claimCheck: s3ClaimCheck }), actorInput(rabbitmq, fileClaimCheck)];
+    for (const doc of specs) {
+      expect(validateStrict(structuredClone(doc)), JSON.stringify(validateStrict.errors)).toBe(true);
+      expect(asyncActorSchema.safeParse(doc).success).toBe(true);
+    }
+    const spec = (
+      asyncActorOpenApiSchema().properties as Record<string, Record<string, Record<string, unknown>>>
+    ).spec!;
+    const claimCheck = spec.properties!.claimCheck as {
+      properties: Record<string, { type?: string; enum?: string[] }>;
+      required: string[];
+      "x-kubernetes-validations": { rule: string }[];
+    };
+    expect(Object.keys(claimCheck.properties).sort()).toEqual([
+      "bucket",
+      "dir",
+      "gzip",
+      "prefix",
+      "s3Endpoint",
+      "store",
+      "thresholdBytes",
+    ]);
+    expect(claimCheck.properties.store!.enum).toEqual(["s3", "file"]);
+    expect(claimCheck.properties.thresholdBytes!.type).toBe("integer");
+    expect(claimCheck.properties.gzip!.type).toBe("boolean");
+    expect(claimCheck.required).toEqual(["store"]);
+    expect(claimCheck["x-kubernetes-validations"].map((v) => v.rule)).toContain(
+      "self.store != 's3' || has(self.bucket)",
+    );
+    expect(spec.required).not.toContain("claimCheck");
+  });
+
   it("applies the same defaults as the zod schema", () => {
     const input = actorInput(rabbitmq);
     const defaulted = structuredClone(input) as Record<string, unknown>;
@@ -119,8 +152,10 @@ describe("a table of bad AsyncActors", () => {
       } else if (bad.crd === "strict") {
         expect(validate(structuredClone(doc))).toBe(true); // pruned silently by default...
         expect(validateStrict(structuredClone(doc))).toBe(false); // ...rejected with --validate=strict
-      } else {
+      } else if (bad.crd === "cel") {
         expect(validate(structuredClone(doc))).toBe(true); // needs the apiserver's CEL evaluation
+      } else {
+        expect(validateStrict(structuredClone(doc))).toBe(true); // only renderActor refuses it
       }
     });
   }

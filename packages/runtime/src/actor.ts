@@ -1,3 +1,4 @@
+import type { ClaimCheck } from "@asya/claim-check";
 import { DEFAULT_MAX_ENVELOPE_BYTES, isValidActorName, queueName, SINK_ACTOR } from "@asya/envelope";
 import type { StateStore } from "@asya/state";
 import { type Clock, createTimers, MAX_TIMER_MS, systemClock, type Transport } from "@asya/transport";
@@ -76,6 +77,12 @@ export interface ActorOptions<TPayload = unknown> {
    * how long `done` is remembered.
    */
   readonly dedupe?: { readonly store: StateStore; readonly ttlMs: number };
+  /**
+   * Claim-check (GATEWAY.md section 7; `ASYA_CLAIM_CHECK_*` for `asya run`): outputs whose encoded
+   * envelope exceeds its threshold travel with their payload in the store and an `x-asya-claim`
+   * header; claims on received envelopes are resolved before the handler, which never knows.
+   */
+  readonly claimCheck?: ClaimCheck;
 }
 
 /** What `payloadSchema` needs: zod's `safeParse` shape (zod 3 and 4 schemas both fit). */
@@ -118,6 +125,16 @@ const optionsSchema = z.object({
   maxMessageBytes: z.number().int().positive().optional(),
   healthPort: z.number().int().min(0).max(65_535).optional(),
   healthHost: z.string().min(1).optional(),
+  claimCheck: z
+    .custom<ClaimCheck>(
+      (value) =>
+        value !== null &&
+        typeof value === "object" &&
+        typeof (value as { offload?: unknown }).offload === "function" &&
+        typeof (value as { resolve?: unknown }).resolve === "function",
+      { error: "must be a ClaimCheck (createClaimCheck from @asya/claim-check)" },
+    )
+    .optional(),
 });
 
 function isResolved(value: unknown): value is ResiliencyConfig {
@@ -176,6 +193,7 @@ export function createActor<TPayload = unknown>(options: ActorOptions<TPayload>)
     ...(options.random === undefined ? {} : { random: options.random }),
     gateway,
     ...(options.dedupe === undefined ? {} : { dedupe: options.dedupe }),
+    ...(options.claimCheck === undefined ? {} : { claimCheck: options.claimCheck }),
   });
   return createActorHost({
     actor: options.name,

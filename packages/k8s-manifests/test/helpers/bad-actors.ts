@@ -7,9 +7,10 @@ export interface BadCase {
   readonly path: string;
   /**
    * How the CRD rejects it: "schema" (plain openAPIV3Schema), "strict" (unknown field: rejected by
-   * the apiserver's strict field validation, pruned otherwise), "cel" (x-kubernetes-validations).
+   * the apiserver's strict field validation, pruned otherwise), "cel" (x-kubernetes-validations),
+   * "render" (the CRD accepts it; only the zod schema, i.e. `renderActor` / `asya manifests render`).
    */
-  readonly crd: "schema" | "strict" | "cel";
+  readonly crd: "schema" | "strict" | "cel" | "render";
 }
 
 type Obj = Record<string, unknown>;
@@ -238,6 +239,96 @@ export const BAD_CASES: readonly BadCase[] = [
     mutate: set(["spec", "namespace"], "Prod"),
     path: "spec.namespace",
     crd: "schema",
+  },
+  {
+    label: "claimCheck s3 without bucket",
+    mutate: set(["spec", "claimCheck"], { store: "s3" }),
+    path: "spec.claimCheck.bucket",
+    crd: "cel",
+  },
+  {
+    label: "claimCheck file without dir",
+    mutate: set(["spec", "claimCheck"], { store: "file" }),
+    path: "spec.claimCheck.dir",
+    crd: "cel",
+  },
+  {
+    label: "claimCheck s3 with a dir",
+    mutate: set(["spec", "claimCheck"], { store: "s3", bucket: "claims", dir: "/claims" }),
+    path: "spec.claimCheck.dir",
+    crd: "cel",
+  },
+  {
+    label: "claimCheck file with a bucket",
+    mutate: set(["spec", "claimCheck"], { store: "file", dir: "/claims", bucket: "claims" }),
+    path: "spec.claimCheck.bucket",
+    crd: "cel",
+  },
+  {
+    label: "claimCheck file with an s3Endpoint",
+    mutate: set(["spec", "claimCheck"], { store: "file", dir: "/claims", s3Endpoint: "http://moto:5000" }),
+    path: "spec.claimCheck.s3Endpoint",
+    crd: "cel",
+  },
+  {
+    label: "claimCheck store gcs",
+    mutate: set(["spec", "claimCheck"], { store: "gcs", bucket: "claims" }),
+    path: "spec.claimCheck.store",
+    crd: "schema",
+  },
+  {
+    label: "claimCheck bucket not a bucket name",
+    mutate: set(["spec", "claimCheck"], { store: "s3", bucket: "My Bucket" }),
+    path: "spec.claimCheck.bucket",
+    crd: "schema",
+  },
+  {
+    label: "claimCheck prefix with a leading slash",
+    mutate: set(["spec", "claimCheck"], { store: "s3", bucket: "claims", prefix: "/claims" }),
+    path: "spec.claimCheck.prefix",
+    crd: "schema",
+  },
+  {
+    label: "claimCheck relative dir",
+    mutate: set(["spec", "claimCheck"], { store: "file", dir: "claims" }),
+    path: "spec.claimCheck.dir",
+    crd: "schema",
+  },
+  {
+    label: "claimCheck s3Endpoint not a URL",
+    mutate: set(["spec", "claimCheck"], { store: "s3", bucket: "claims", s3Endpoint: "moto:5000" }),
+    path: "spec.claimCheck.s3Endpoint",
+    crd: "schema",
+  },
+  {
+    label: "claimCheck thresholdBytes 0",
+    mutate: set(["spec", "claimCheck"], { store: "s3", bucket: "claims", thresholdBytes: 0 }),
+    path: "spec.claimCheck.thresholdBytes",
+    crd: "schema",
+  },
+  {
+    label: "claimCheck thresholdBytes not an integer",
+    mutate: set(["spec", "claimCheck"], { store: "s3", bucket: "claims", thresholdBytes: 1.5 }),
+    path: "spec.claimCheck.thresholdBytes",
+    crd: "schema",
+  },
+  {
+    label: "claimCheck gzip not a boolean",
+    mutate: set(["spec", "claimCheck"], { store: "s3", bucket: "claims", gzip: "yes" }),
+    path: "spec.claimCheck.gzip",
+    crd: "schema",
+  },
+  {
+    label: "misspelled claimCheck field",
+    mutate: set(["spec", "claimCheck"], { store: "s3", bucket: "claims", threshold: 10 }),
+    path: "spec.claimCheck",
+    crd: "strict",
+  },
+  {
+    label: "claimCheck file dir on no volume",
+    mutate: set(["spec", "claimCheck"], { store: "file", dir: "/var/lib/asya/claims" }),
+    path: "spec.claimCheck.dir",
+    crd: "render",
   },
   { label: "misspelled spec field", mutate: set(["spec", "replica"], 2), path: "spec", crd: "strict" },
   {

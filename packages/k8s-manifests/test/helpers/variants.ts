@@ -29,6 +29,23 @@ export const sqs = { type: "sqs", sqs: { region: "us-east-1", accountId: "000000
 
 export const pubsub = { type: "pubsub", pubsub: { projectId: "my-project" } } as const;
 
+/** A claim-check on S3 (an emulator endpoint, every optional field). */
+export const s3ClaimCheck = {
+  store: "s3",
+  bucket: "asya-claims-prod",
+  prefix: "pipelines/claims",
+  s3Endpoint: "http://moto:5000",
+  thresholdBytes: 200_000,
+  gzip: true,
+} as const;
+
+/** A claim-check on a shared volume, with the ReadWriteMany PVC mounted at its dir. */
+export const fileClaimCheck = {
+  claimCheck: { store: "file", dir: "/var/lib/asya/claims" },
+  volumes: [{ name: "claims", persistentVolumeClaim: { claimName: "asya-claims" } }],
+  volumeMounts: [{ name: "claims", mountPath: "/var/lib/asya" }],
+} as const satisfies Partial<AsyncActorInput["spec"]>;
+
 /** Variants that exercise every optional branch of the renderers, keyed by a label. */
 export function renderVariants(): Record<string, AsyncActorInput> {
   return {
@@ -62,6 +79,15 @@ export function renderVariants(): Record<string, AsyncActorInput> {
       },
     }),
     "pubsub without namespace": actorInput(pubsub, {}, { name: "worker" }),
+    "sqs with an s3 claim-check": actorInput(sqs, { claimCheck: s3ClaimCheck }),
+    "rabbitmq with a file claim-check on a shared volume": actorInput(rabbitmq, fileClaimCheck),
+    "x-sink crew with a claim-check": (() => {
+      const { handler: _handler, ...spec } = actorInput(sqs, {
+        crew: "x-sink",
+        claimCheck: s3ClaimCheck,
+      }).spec;
+      return { ...actorInput(sqs), spec };
+    })(),
     everything: actorInput(rabbitmq, {
       env: [{ name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } }],
       volumes: [{ name: "models", persistentVolumeClaim: { claimName: "models", readOnly: true } }],

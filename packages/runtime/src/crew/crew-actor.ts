@@ -1,3 +1,4 @@
+import { type ClaimCheck, hasClaim } from "@asya/claim-check";
 import {
   createEnvelope,
   type Envelope,
@@ -16,6 +17,7 @@ import { rawBodyPayload, salvageId } from "../internal/raw-body.js";
 import { createActorMetrics } from "../observability/actor-metrics.js";
 import { createJsonLogger, type Logger } from "../observability/logger.js";
 import { createMetricsRegistry, type MetricsRegistry } from "../observability/metrics-registry.js";
+import { resolveCrewClaim } from "./crew-claims.js";
 
 /** Options shared by the crew actors. */
 export interface CrewOptions {
@@ -31,6 +33,11 @@ export interface CrewOptions {
   readonly metricsEnabled?: boolean;
   /** Largest accepted envelope. @default 10 MiB */
   readonly maxMessageBytes?: number;
+  /**
+   * Claim-check (GATEWAY.md section 7): claims are resolved before the crew step sees the
+   * envelope, and what it publishes is claim-checked over the threshold.
+   */
+  readonly claimCheck?: ClaimCheck;
 }
 
 const crewSchema = z.object({
@@ -61,6 +68,13 @@ export interface CrewActorOptions extends CrewOptions {
   /** The crew actor's name (its queue is `queueName(name, namespace)`), e.g. `x-audit`. */
   readonly name: string;
   readonly consume: CrewConsume;
+  /**
+   * An envelope whose claim cannot be resolved is handed to `consume` with its claim (x-sink,
+   * x-sump: stored, not lost): a failed one as it came, another once it is refused or its retries
+   * are spent, stamped failed (`RuntimeError`, error type `ClaimCheckError`). Without this it ends
+   * failed at x-sink. See `resolveCrewClaim`.
+   */
+  readonly keepUnresolvedClaims?: boolean;
 }
 
 /**
@@ -90,7 +104,12 @@ export function createCrewActor(options: CrewActorOptions & { readonly store?: u
   const metrics = createActorMetrics(name, registry, options.meter);
   const logger = (options.logger ?? createJsonLogger()).child({ actor: name });
   const queue = queueName(name, options.namespace);
-  const process = async (message: { body: Uint8Array; id: string; queue: string }): Promise<Disposition> => {
+  const process = async (message: {
+    body: Uint8Array;
+    id: string;
+    queue: string;
+    deliveryCount?: number | undefined;
+  }): Promise<Disposition> => {
     metrics.received();
     let envelope: Envelope;
     try {
@@ -109,6 +128,19 @@ export function createCrewActor(options: CrewActorOptions & { readonly store?: u
       );
     }
     const log = logger.child({ envelope_id: envelope.id });
+    if (hasClaim(envelope.headers)) {
+      const resolved = await resolveCrewClaim(envelope, message.deliveryCount, {
+        name,
+        transport: options.transport,
+        namespace: options.namespace,
+        claimCheck: options.claimCheck,
+        keepUnresolvedClaims: options.keepUnresolvedClaims === true,
+        logger: log,
+        metrics,
+      });
+      if ("settle" in resolved) return resolved.settle;
+      envelope = resolved.envelope;
+    }
     try {
       await consume(envelope, { logger: log });
     } catch (error) {

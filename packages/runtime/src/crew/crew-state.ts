@@ -1,4 +1,6 @@
+import type { ClaimCheck } from "@asya/claim-check";
 import {
+  DEFAULT_MAX_ENVELOPE_BYTES,
   type Envelope,
   encodeEnvelope,
   isRouteEnd,
@@ -24,10 +26,35 @@ export const PAUSE_KEYS = {
 /** How long a claim marker outlives its pause (redelivered resumes are recognised meanwhile). */
 export const CLAIM_TTL_MS = 7 * 24 * 3_600_000;
 
+/**
+ * The bytes to publish for `envelope`: its encoding, or with `claimCheck` and over its threshold
+ * (the transport's limit and the receivers' default), the encoding of the claim-checked envelope.
+ */
+export async function encodeForWire(
+  envelope: Envelope,
+  transport: Transport,
+  claimCheck: ClaimCheck | undefined,
+): Promise<Uint8Array> {
+  const body = encodeEnvelope(envelope);
+  if (claimCheck === undefined) return body;
+  const threshold = claimCheck.thresholdBytes(
+    transport.capabilities.maxMessageBytes,
+    DEFAULT_MAX_ENVELOPE_BYTES,
+  );
+  return body.byteLength > threshold ? encodeEnvelope(await claimCheck.offload(envelope)) : body;
+}
+
 /** Publishes `envelope` to its `route.curr` (or to x-sink at the end of its route). */
-export async function sendOn(transport: Transport, namespace: string | undefined, envelope: Envelope) {
+export async function sendOn(
+  transport: Transport,
+  namespace: string | undefined,
+  envelope: Envelope,
+  claimCheck?: ClaimCheck,
+) {
   const target = isRouteEnd(envelope) ? SINK_ACTOR : envelope.route.curr;
-  await transport.publish(queueName(target, namespace), { body: encodeEnvelope(envelope) });
+  await transport.publish(queueName(target, namespace), {
+    body: await encodeForWire(envelope, transport, claimCheck),
+  });
 }
 
 /** Ends `envelope` failed at x-sink with `error` (never a silent drop, never a crash loop). */
@@ -37,9 +64,12 @@ export async function failToSink(
   envelope: Envelope,
   actor: string,
   error: { readonly type: string; readonly message: string },
+  claimCheck?: ClaimCheck,
 ): Promise<void> {
   const failed = stampStatus(envelope, { phase: "failed", reason: "RuntimeError", actor, error });
-  await transport.publish(queueName(SINK_ACTOR, namespace), { body: encodeEnvelope(failed) });
+  await transport.publish(queueName(SINK_ACTOR, namespace), {
+    body: await encodeForWire(failed, transport, claimCheck),
+  });
 }
 
 /**

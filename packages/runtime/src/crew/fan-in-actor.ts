@@ -63,7 +63,7 @@ export function createFanInActor(options: FanInActorOptions): ActorHandle {
     sweepIntervalMs = 1_000,
     ...crewOptions
   } = options;
-  const { name, transport, namespace } = options;
+  const { name, transport, namespace, claimCheck } = options;
   const logger = (options.logger ?? silentLogger).child({ actor: name });
   const registry = options.registry ?? createMetricsRegistry();
   const incomplete = registry.gauge("asya_fanin_incomplete", "Fan-in aggregations waiting for slices", {
@@ -97,7 +97,7 @@ export function createFanInActor(options: FanInActorOptions): ActorHandle {
       done ? { phase: "succeeded", reason: "Completed", actor: name } : { phase: "pending", actor: name },
       new Date(decidedAt),
     );
-    await sendOn(transport, namespace, out);
+    await sendOn(transport, namespace, out, claimCheck);
   };
 
   const forget = async (origin: string) => {
@@ -114,10 +114,17 @@ export function createFanInActor(options: FanInActorOptions): ActorHandle {
     consume: async (envelope, { logger: log }) => {
       const frame = readFanInHeader(envelope.headers);
       if (!frame.ok || envelope.status?.reason === "ParseError") {
-        await failToSink(transport, namespace, withoutFanIn(envelope), name, {
-          type: "FanInError",
-          message: frame.ok ? "the aggregator received a message that is not an envelope" : frame.message,
-        });
+        await failToSink(
+          transport,
+          namespace,
+          withoutFanIn(envelope),
+          name,
+          {
+            type: "FanInError",
+            message: frame.ok ? "the aggregator received a message that is not an envelope" : frame.message,
+          },
+          claimCheck,
+        );
         return;
       }
       const {
@@ -176,10 +183,17 @@ export function createFanInActor(options: FanInActorOptions): ActorHandle {
           sliceKeys[0] === undefined ? undefined : ((await store.get(sliceKeys[0])) as unknown as Envelope);
         const total = sample === undefined ? undefined : readFanInHeader(sample.headers);
         if (sample !== undefined) {
-          await failToSink(transport, namespace, withoutFanIn(sample), name, {
-            type: "FanInIncomplete",
-            message: `fan-in ${origin}: ${sliceKeys.length} of ${total?.ok ? total.header.slice_count : "?"} slices after ${Math.round(incompleteTimeoutMs / 1000)} s`,
-          });
+          await failToSink(
+            transport,
+            namespace,
+            withoutFanIn(sample),
+            name,
+            {
+              type: "FanInIncomplete",
+              message: `fan-in ${origin}: ${sliceKeys.length} of ${total?.ok ? total.header.slice_count : "?"} slices after ${Math.round(incompleteTimeoutMs / 1000)} s`,
+            },
+            claimCheck,
+          );
         }
         logger.warn("fan-in aggregation expired incomplete", { origin_id: origin, slices: sliceKeys.length });
       }

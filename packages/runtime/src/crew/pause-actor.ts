@@ -64,7 +64,7 @@ export interface Checkpoint {
 export function createPauseActor(options: PauseActorOptions): ActorHandle {
   const name = options.name ?? PAUSE_ACTOR;
   const { store, metadata: _metadata, gateway: _gateway, ...crewOptions } = options;
-  const { transport, namespace } = options;
+  const { transport, namespace, claimCheck } = options;
   const logger = (options.logger ?? silentLogger).child({ actor: name });
   const gateway = createGatewayClient(resolveGatewayConfig(options.gateway), logger);
   const fallback = options.metadata === undefined ? undefined : pauseMetadataSchema.parse(options.metadata);
@@ -74,20 +74,34 @@ export function createPauseActor(options: PauseActorOptions): ActorHandle {
     name,
     consume: async (envelope, { logger: log }) => {
       if (envelope.status?.reason === "ParseError") {
-        await failToSink(transport, namespace, envelope, name, {
-          type: "ParseError",
-          message: "x-pause received a message that is not an envelope",
-        });
+        await failToSink(
+          transport,
+          namespace,
+          envelope,
+          name,
+          {
+            type: "ParseError",
+            message: "x-pause received a message that is not an envelope",
+          },
+          claimCheck,
+        );
         return;
       }
       const raw = envelope.headers?.[HEADER_PAUSE_METADATA] ?? fallback ?? {};
       const parsed = pauseMetadataSchema.safeParse(raw);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        await failToSink(transport, namespace, envelope, name, {
-          type: "PauseMetadataError",
-          message: `invalid ${HEADER_PAUSE_METADATA}: ${issue?.path.join(".") || "metadata"}: ${issue?.message}`,
-        });
+        await failToSink(
+          transport,
+          namespace,
+          envelope,
+          name,
+          {
+            type: "PauseMetadataError",
+            message: `invalid ${HEADER_PAUSE_METADATA}: ${issue?.path.join(".") || "metadata"}: ${issue?.message}`,
+          },
+          claimCheck,
+        );
         return;
       }
       const pause = parsed.data;
@@ -145,10 +159,17 @@ export function createPauseActor(options: PauseActorOptions): ActorHandle {
         checkpoint.expires_at === at &&
         (await store.putIfAbsent(PAUSE_KEYS.claim(id), "expired", { ttlMs: CLAIM_TTL_MS }));
       if (checkpoint !== undefined && expired) {
-        await failToSink(transport, namespace, checkpoint.envelope, name, {
-          type: "PauseExpired",
-          message: `pause expired: no answer within ${checkpoint.pause.timeout_s} s`,
-        });
+        await failToSink(
+          transport,
+          namespace,
+          checkpoint.envelope,
+          name,
+          {
+            type: "PauseExpired",
+            message: `pause expired: no answer within ${checkpoint.pause.timeout_s} s`,
+          },
+          claimCheck,
+        );
         await store.delete(PAUSE_KEYS.checkpoint(id));
         logger.info("pause expired", { envelope_id: id });
       }

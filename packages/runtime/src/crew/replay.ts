@@ -1,8 +1,8 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
+import type { ClaimCheck } from "@asya/claim-check";
 import {
   type Envelope,
-  encodeEnvelope,
   HEADER_FIRST_ATTEMPT,
   queueName,
   stampStatus,
@@ -10,6 +10,7 @@ import {
 } from "@asya/envelope";
 import type { Transport } from "@asya/transport";
 import { RuntimeConfigError } from "../errors.js";
+import { encodeForWire } from "./crew-state.js";
 
 /** Options of {@link replayEnvelope}. */
 export interface ReplayOptions {
@@ -17,6 +18,8 @@ export interface ReplayOptions {
   readonly namespace?: string;
   /** Actor to re-inject to. @default the actor it failed at (`status.actor`, else `route.curr`) */
   readonly to?: string;
+  /** Claim-checks a replayed envelope over the threshold (a stored result may be large). */
+  readonly claimCheck?: ClaimCheck;
 }
 
 /**
@@ -40,7 +43,9 @@ export async function replayEnvelope(envelope: Envelope, options: ReplayOptions)
     validateEnvelope({ ...envelope, headers, route: { ...envelope.route, curr: to } }),
     { phase: "pending", actor: to, attempt: 1, max_attempts: undefined, reason: undefined, error: undefined },
   );
-  await options.transport.publish(queueName(to, options.namespace), { body: encodeEnvelope(replayed) });
+  await options.transport.publish(queueName(to, options.namespace), {
+    body: await encodeForWire(replayed, options.transport, options.claimCheck),
+  });
   return replayed;
 }
 

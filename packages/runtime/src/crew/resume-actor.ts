@@ -61,7 +61,7 @@ export function resumedEnvelope(
 export function createResumeActor(options: ResumeActorOptions): ActorHandle {
   const name = options.name ?? RESUME_ACTOR;
   const { store, mergeMode: _mergeMode, ...crewOptions } = options;
-  const { transport, namespace } = options;
+  const { transport, namespace, claimCheck } = options;
   return createCrewActor({
     ...crewOptions,
     name,
@@ -75,10 +75,17 @@ export function createResumeActor(options: ResumeActorOptions): ActorHandle {
           log.info("resume already done (or the pause expired); dropped", { task_id: id, claim });
           return;
         }
-        await failToSink(transport, namespace, envelope, name, {
-          type: "CheckpointNotFound",
-          message: `no checkpoint for task ${id}: it was never paused, or its state store lost it`,
-        });
+        await failToSink(
+          transport,
+          namespace,
+          envelope,
+          name,
+          {
+            type: "CheckpointNotFound",
+            message: `no checkpoint for task ${id}: it was never paused, or its state store lost it`,
+          },
+          claimCheck,
+        );
         return;
       }
       if (claim === "expired") {
@@ -102,15 +109,22 @@ export function createResumeActor(options: ResumeActorOptions): ActorHandle {
           options.mergeMode,
         );
       } catch (error) {
-        await failToSink(transport, namespace, checkpoint.envelope, name, {
-          type: "ResumeMergeError",
-          message: (error as Error).message,
-        });
+        await failToSink(
+          transport,
+          namespace,
+          checkpoint.envelope,
+          name,
+          {
+            type: "ResumeMergeError",
+            message: (error as Error).message,
+          },
+          claimCheck,
+        );
         await store.delete(PAUSE_KEYS.checkpoint(id));
         return;
       }
       const resumed = resumedEnvelope(checkpoint, payload, typeof timeout === "number" ? timeout : undefined);
-      await sendOn(transport, namespace, resumed);
+      await sendOn(transport, namespace, resumed, claimCheck);
       await store.delete(PAUSE_KEYS.checkpoint(id));
       if (checkpoint.expires_at !== undefined)
         await store.delete(PAUSE_KEYS.timeout(checkpoint.expires_at, id));

@@ -1,16 +1,10 @@
-import {
-  type Envelope,
-  encodeEnvelope,
-  HEADER_FAN_IN,
-  queueName,
-  SINK_ACTOR,
-  SUMP_ACTOR,
-} from "@asya/envelope";
+import { type Envelope, HEADER_FAN_IN, queueName, SINK_ACTOR, SUMP_ACTOR } from "@asya/envelope";
 import { createGatewayClient, type GatewayEvent } from "../gateway/gateway-client.js";
 import { type GatewayOptions, resolveGatewayConfig } from "../gateway/gateway-options.js";
 import type { ActorHandle } from "../internal/actor-host.js";
 import { silentLogger } from "../observability/logger.js";
 import { type CrewOptions, createCrewActor } from "./crew-actor.js";
+import { encodeForWire } from "./crew-state.js";
 import { createStdoutStore, type ResultStore } from "./result-store.js";
 
 /** Options of {@link createSinkActor}. */
@@ -62,6 +56,7 @@ export function createSinkActor(options: SinkActorOptions): ActorHandle {
   return createCrewActor({
     ...options,
     name: options.name ?? SINK_ACTOR,
+    keepUnresolvedClaims: true,
     consume: async (envelope, { logger: log }) => {
       // A fan-in partial is not a result (GATEWAY.md section 6): acked, neither stored nor reported.
       if (envelope.headers?.[HEADER_FAN_IN] !== undefined) {
@@ -76,7 +71,9 @@ export function createSinkActor(options: SinkActorOptions): ActorHandle {
       }
       await store.write(envelope);
       if (envelope.status?.phase === "failed") {
-        await options.transport.publish(sumpQueue, { body: encodeEnvelope(envelope) });
+        await options.transport.publish(sumpQueue, {
+          body: await encodeForWire(envelope, options.transport, options.claimCheck),
+        });
         log.info("failed envelope stored and forwarded to sump", { reason: envelope.status.reason });
       } else {
         log.info("result stored", { phase: envelope.status?.phase });

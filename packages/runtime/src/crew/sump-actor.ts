@@ -31,6 +31,7 @@ export function createSumpActor(options: SumpActorOptions): SumpActor {
   const handle = createCrewActor({
     ...options,
     name: options.name ?? SUMP_ACTOR,
+    keepUnresolvedClaims: true,
     consume: async (envelope, { logger: log }) => {
       await options.store.write(envelope);
       const reason = envelope.status?.reason ?? "Unknown";

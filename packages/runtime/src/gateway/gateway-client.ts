@@ -165,7 +165,7 @@ export function createGatewayClient(
       if (queue.length >= config.maxQueuedReports) {
         // A status report is superseded by the task's next one; a FLY event is lost for good.
         const statusAt = queue.findIndex((item) => !item.fly);
-        const [dropped] = queue.splice(statusAt < 0 ? 0 : statusAt, 1);
+        const [dropped] = queue.splice(Math.max(statusAt, 0), 1);
         onDrop();
         if (dropped !== undefined) {
           flySettled(dropped);

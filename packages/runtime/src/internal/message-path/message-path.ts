@@ -1,3 +1,4 @@
+import { hasClaim, resolveClaim } from "@asya/claim-check";
 import type { Disposition, ReceivedMessage } from "@asya/transport";
 import { toStatusError } from "../../error-info.js";
 import { PayloadValidationError, ShutdownError } from "../../errors.js";
@@ -25,7 +26,7 @@ export function redeliveryDelayMs(deliveryCount: number | undefined): number {
 
 /**
  * The message path of a routing actor (SPEC sections 2-4), top to bottom:
- * decode -> admit -> invoke -> plan -> publish -> settle. Each stage returns a discriminated union;
+ * decode -> admit (and resolve a claim) -> invoke -> plan -> publish -> settle. Each stage returns a discriminated union;
  * the publisher is the one place that encodes, applies trace context, checks size and publishes.
  */
 export function createMessagePath(deps: PathDeps): MessageProcessor {
@@ -84,6 +85,20 @@ export function createMessagePath(deps: PathDeps): MessageProcessor {
     }
     const { limitMs } = admitted;
     let working = admitted.working;
+    if (hasClaim(working.headers)) {
+      // Claim-check: the handler sees the real payload; a claim that cannot be resolved fails the
+      // attempt (retryable ones by policy) and its retry carries the claim, never a null payload.
+      try {
+        working = await resolveClaim(working, deps.claimCheck);
+      } catch (error) {
+        log.warn("claim-checked payload not resolved; handler not called", {
+          err: error,
+          error_code: (error as { code?: unknown }).code,
+        });
+        const plan = planFailure(deps, working, error, message.queue, at, log);
+        return settle(plan, await publish(plan, undefined), message, log);
+      }
+    }
     if (deps.payloadSchema !== undefined) {
       const checked = deps.payloadSchema.safeParse(working.payload);
       if (!checked.success) {

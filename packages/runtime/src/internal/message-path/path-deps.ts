@@ -1,3 +1,4 @@
+import type { ClaimCheck } from "@asya/claim-check";
 import type { Clock, Timers, Transport } from "@asya/transport";
 import type { Tracer } from "@opentelemetry/api";
 import type { PayloadSchema } from "../../actor.js";
@@ -37,4 +38,6 @@ export interface PathDeps {
   readonly gateway: GatewayClient;
   /** The de-duplication guard (see `ActorOptions.dedupe`). */
   readonly dedupe?: DedupeGuard;
+  /** Claim-check of large payloads (see `ActorOptions.claimCheck`). */
+  readonly claimCheck?: ClaimCheck;
 }

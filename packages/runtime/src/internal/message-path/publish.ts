@@ -21,8 +21,9 @@ export type Publisher = (plan: Plan, traceContext: Context | undefined) => Promi
 
 /**
  * Stage 5, the one place that publishes: applies route overrides (not to retry copies) and the
- * handler span's trace context, encodes, checks every output's size before publishing any (a
- * fan-out goes out whole or not at all), then publishes in order (long delays emulated).
+ * handler span's trace context, encodes (claim-checking payloads over the threshold), checks every
+ * output's size before publishing any (a fan-out goes out whole or not at all), then publishes in
+ * order (long delays emulated).
  */
 export function createPublisher(deps: PathDeps): Publisher {
   const queues = new Map<string, string>();
@@ -37,6 +38,7 @@ export function createPublisher(deps: PathDeps): Publisher {
   const delay = { clock: deps.clock, timer: deps.timer, signal: deps.shutdownSignal };
   return async (plan, traceContext) => {
     const limitBytes = deps.transport.capabilities.maxMessageBytes;
+    const { claimCheck } = deps;
     // One span per call: its trace headers are the same for every output.
     const trace = traceContext === undefined ? undefined : traceHeaders(traceContext);
     const ready: Array<{ readonly queue: string; readonly body: Uint8Array }> = [];
@@ -48,6 +50,18 @@ export function createPublisher(deps: PathDeps): Publisher {
         body = encodeEnvelope(out.envelope);
       } catch (error) {
         return { kind: "unencodable", error };
+      }
+      if (
+        claimCheck !== undefined &&
+        body.byteLength > claimCheck.thresholdBytes(limitBytes, deps.maxMessageBytes)
+      ) {
+        // Claim-check (GATEWAY.md section 7): the payload goes to the store first; an orphaned
+        // object (the publish below failing, a crash) is harmless, its key is its content.
+        try {
+          body = encodeEnvelope(await claimCheck.offload(out.envelope));
+        } catch (error) {
+          return { kind: "failed", error };
+        }
       }
       if (limitBytes > 0 && body.byteLength > limitBytes) {
         const error = new TransportError(

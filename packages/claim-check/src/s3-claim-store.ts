@@ -3,6 +3,7 @@ import { ClaimCheckError } from "./claim-check-error.js";
 import type { ClaimStore } from "./claim-store.js";
 import { keyAfter, normalizePrefix } from "./internal/keys.js";
 import { loadS3Sdk } from "./internal/load-s3-sdk.js";
+import { recentKeys } from "./internal/recent-keys.js";
 import { classifyS3Error, isS3NotFound, isS3Status } from "./internal/s3-errors.js";
 
 /** Options of {@link createS3ClaimStore}. */
@@ -37,9 +38,9 @@ interface Readable {
 
 /**
  * Claims as S3 objects `<prefix>/<sha256>` in `bucket`, URIs `s3://<bucket>/<prefix>/<sha256>`. A
- * put first asks whether the object is there (content-addressed: same key, same bytes), and
- * refreshes an old one instead of uploading it again; a get streams the body into one buffer of the
- * object's size.
+ * put writes only if the object is absent (`If-None-Match: *`; content-addressed: same key, same
+ * bytes), refreshes an old one that is there, and is skipped for keys this process stored lately; a
+ * get streams the body into one buffer of the object's size.
  */
 export async function createS3ClaimStore(options: S3ClaimStoreOptions): Promise<ClaimStore> {
   const { bucket } = options;
@@ -61,6 +62,7 @@ export async function createS3ClaimStore(options: S3ClaimStoreOptions): Promise<
   });
   const prefix = normalizePrefix(options.prefix ?? "asya-claims");
   const refreshAfterMs = options.refreshAfterMs ?? 86_400_000;
+  const recent = recentKeys(refreshAfterMs);
   const objectKey = (key: string) => (prefix === "" ? key : `${prefix}/${key}`);
   const baseUri = `s3://${bucket}/${prefix === "" ? "" : `${prefix}/`}`;
   const send = async <T>(run: () => Promise<T>): Promise<T> => {
@@ -75,44 +77,49 @@ export async function createS3ClaimStore(options: S3ClaimStoreOptions): Promise<
     uriOf: (key) => `${baseUri}${key}`,
     keyOf: (uri) => keyAfter(uri, baseUri),
     async put(key, body, contentType) {
+      // Stored (or refreshed) by this process lately: there, and young (identical fan-out
+      // children, retries).
+      if (recent.fresh(key)) return;
       const Key = objectKey(key);
-      const existing = await send(async () => {
+      // One round trip for a new object: written only if absent (a 412 says it is there).
+      const created = await send(async () => {
         try {
-          return await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key }));
+          await client.send(
+            new sdk.PutObjectCommand({
+              Bucket: bucket,
+              Key,
+              Body: body,
+              ContentLength: body.byteLength,
+              ContentType: contentType,
+              IfNoneMatch: "*",
+            }),
+          );
+          return true;
         } catch (error) {
-          // Without s3:ListBucket, S3 answers a missing key 403: the put below says whether it is.
-          if (isS3NotFound(error) || isS3Status(error, 403)) return undefined;
+          if (isS3Status(error, 412) || isS3Status(error, 409)) return false;
           throw error;
         }
       });
-      if (existing?.ContentLength === body.byteLength) {
+      if (!created) {
+        // Content-addressed: the same bytes are there. A copy onto itself restarts an old one's
+        // lifecycle age, so it outlives the envelope that points at it now.
+        const existing = await send(() => client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key })));
         const ageMs = Date.now() - (existing.LastModified?.getTime() ?? Date.now());
-        if (ageMs < refreshAfterMs) return;
-        // Content-addressed: the same bytes. A copy onto itself restarts its lifecycle age.
-        await send(() =>
-          client.send(
-            new sdk.CopyObjectCommand({
-              Bucket: bucket,
-              Key,
-              CopySource: `${bucket}/${Key}`,
-              MetadataDirective: "REPLACE",
-              ContentType: contentType,
-            }),
-          ),
-        );
-        return;
+        if (ageMs >= refreshAfterMs) {
+          await send(() =>
+            client.send(
+              new sdk.CopyObjectCommand({
+                Bucket: bucket,
+                Key,
+                CopySource: `${bucket}/${Key}`,
+                MetadataDirective: "REPLACE",
+                ContentType: contentType,
+              }),
+            ),
+          );
+        }
       }
-      await send(() =>
-        client.send(
-          new sdk.PutObjectCommand({
-            Bucket: bucket,
-            Key,
-            Body: body,
-            ContentLength: body.byteLength,
-            ContentType: contentType,
-          }),
-        ),
-      );
+      recent.remember(key);
     },
     async get(key, maxBytes) {
       const Key = objectKey(key);

@@ -9,7 +9,7 @@ import {
   createFileClaimStore,
   resolveClaim,
 } from "@asya/claim-check";
-import { createEnvelope, type Envelope, HEADER_CLAIM } from "@asya/envelope";
+import { createEnvelope, type Envelope, encodeEnvelope, HEADER_CLAIM, parseEnvelope } from "@asya/envelope";
 import { afterEach, describe, expect, it } from "vitest";
 
 const dirs: string[] = [];
@@ -155,6 +155,71 @@ describe("createClaimCheck over the file store", () => {
     const unconfigured = await rejection(resolveClaim(claimed, undefined));
     expect(unconfigured.code).toBe("NOT_CONFIGURED");
     expect(unconfigured.message).toMatch(/ASYA_CLAIM_CHECK_STORE/);
+  });
+
+  it("encodeForWire: within the threshold, exactly encodeEnvelope's bytes (key order kept); over it, the claim", async () => {
+    const claimCheck = createClaimCheck({
+      store: createFileClaimStore({ dir: tempDir() }),
+      thresholdBytes: 4_000,
+    });
+    const payloads: unknown[] = [
+      null,
+      0,
+      'text with "payload": quotes',
+      { a: [1, { b: "é\u2028" }] },
+      [],
+      { payload: null },
+    ];
+    for (const payload of payloads) {
+      // payload in the middle of the keys, and a header that looks like one
+      const envelope = {
+        id: "w-1",
+        payload,
+        route: { prev: [], curr: "a", next: ["b"] },
+        headers: { note: '"payload":null' },
+      } as unknown as Envelope;
+      expect(Buffer.from(await claimCheck.encodeForWire(envelope, []))).toEqual(
+        Buffer.from(encodeEnvelope(envelope)),
+      );
+    }
+    const large = envelopeOf(big(3_000));
+    const wire = await claimCheck.encodeForWire(large, [1_000_000]);
+    const sent = parseEnvelope(wire);
+    expect(sent.payload).toBeNull();
+    expect(sent.headers?.[HEADER_CLAIM]).toBeDefined();
+    expect(wire.byteLength).toBeLessThan(1_000);
+    expect((await claimCheck.resolve(sent)).payload).toEqual(large.payload);
+    // What encodeEnvelope refuses, encodeForWire refuses the same way.
+    await expect(claimCheck.encodeForWire(envelopeOf({ n: 10n }), [])).rejects.toMatchObject({
+      code: "INVALID_JSON",
+    });
+    const polluted = JSON.parse('{"__proto__":{"x":1}}');
+    await expect(
+      claimCheck.encodeForWire({ ...envelopeOf(null), payload: polluted }, []),
+    ).rejects.toMatchObject({
+      code: "FORBIDDEN_KEY",
+    });
+  });
+
+  it("a stored payload is checked as an inline one: a forbidden key is refused, not handed over", async () => {
+    const dir = tempDir();
+    const store = createFileClaimStore({ dir });
+    const claimCheck = createClaimCheck({ store });
+    const body = Buffer.from('{"ok":1,"__proto__":{"polluted":true}}');
+    const sha256 = createHash("sha256").update(body).digest("hex");
+    await store.put(sha256, body, "application/json");
+    const claim = {
+      uri: store.uriOf(sha256),
+      bytes: body.byteLength,
+      sha256,
+      content_type: "application/json",
+    };
+    const error = await rejection(claimCheck.resolve(envelopeOf(null, { [HEADER_CLAIM]: claim })));
+    expect({ code: error.code, retryable: error.retryable }).toEqual({
+      code: "INVALID_CLAIM",
+      retryable: false,
+    });
+    expect(error.message).toMatch(/forbidden key/);
   });
 
   it("threshold: the configured one, else 80% of the smallest positive limit", () => {

@@ -167,6 +167,55 @@ export function serializeEnvelope(envelope: Envelope): string {
 }
 
 /**
+ * A JSON value (an envelope's payload on its own) as text, refused as {@link serializeEnvelope}
+ * refuses an envelope: `maxDepth` counts the value as level 1 (a payload inside an envelope is at
+ * level 2, so {@link DEFAULT_MAX_ENVELOPE_DEPTH} - 1 keeps the two answers the same).
+ * @throws {EnvelopeError} `FORBIDDEN_KEY`, `INVALID_JSON` (BigInt, cycles, too deep).
+ */
+export function serializeJsonValue(value: unknown, maxDepth = DEFAULT_MAX_ENVELOPE_DEPTH - 1): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (cause) {
+    assertSafeJson(value, maxDepth);
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    throw new EnvelopeError(`value cannot be serialized as JSON: ${detail}`, { code: "INVALID_JSON", cause });
+  }
+  if (text === undefined) {
+    throw new EnvelopeError(`value cannot be serialized as JSON: ${typeof value}`, { code: "INVALID_JSON" });
+  }
+  checkJsonText(value, text, maxDepth);
+  return text;
+}
+
+/**
+ * Refuses `value` whose JSON `text` (JSON.stringify's, done by the caller) holds a forbidden key or
+ * nests deeper than `maxDepth`, as {@link serializeJsonValue} does; a cheap scan of the text decides
+ * most documents, the value is walked otherwise.
+ * @throws {EnvelopeError} `FORBIDDEN_KEY`, `INVALID_JSON` (too deep).
+ */
+export function checkJsonText(value: unknown, text: string, maxDepth = DEFAULT_MAX_ENVELOPE_DEPTH - 1): void {
+  // The text is what receivers parse, so the scan of parsed text decides here too.
+  if (mayBeUnsafeJson(text, maxDepth)) assertSafeJson(value, maxDepth);
+}
+
+/**
+ * Decodes and parses a JSON value (a payload stored on its own), checked as {@link parseEnvelope}
+ * checks an envelope's text: valid UTF-8, valid JSON, no forbidden key, at most `maxDepth` levels
+ * (the value is level 1; see {@link serializeJsonValue}). No size limit: the caller bounds the input.
+ * @throws {EnvelopeError} `INVALID_JSON`, `FORBIDDEN_KEY`.
+ */
+export function parseJsonValue(
+  input: string | Uint8Array,
+  maxDepth = DEFAULT_MAX_ENVELOPE_DEPTH - 1,
+): unknown {
+  const text = decode(input);
+  const value = parseJson(text);
+  if (mayBeUnsafeJson(text, maxDepth)) assertSafeJson(value, maxDepth);
+  return value;
+}
+
+/**
  * The UTF-8 bytes of {@link serializeEnvelope}, ready for a transport.
  * @throws {EnvelopeError} as {@link serializeEnvelope}.
  */

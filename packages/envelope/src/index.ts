@@ -6,10 +6,13 @@ export {
   queueName,
 } from "./actor-name.js";
 export {
+  checkJsonText,
   encodeEnvelope,
   type ParseEnvelopeOptions,
   parseEnvelope,
+  parseJsonValue,
   serializeEnvelope,
+  serializeJsonValue,
   utf8ByteLength,
   validateEnvelope,
 } from "./codec.js";

@@ -79,9 +79,9 @@ export function createTaskCreator(
       try {
         // A large input goes by claim-check (GATEWAY.md section 7), as actors' outputs do.
         const { claimCheck } = options;
-        const limits = [options.transport.capabilities.maxMessageBytes, DEFAULT_MAX_ENVELOPE_BYTES];
-        if (claimCheck !== undefined && body.byteLength > claimCheck.thresholdBytes(...limits)) {
-          body = encodeEnvelope(await claimCheck.offload(envelope));
+        if (claimCheck !== undefined) {
+          const limits = [options.transport.capabilities.maxMessageBytes, DEFAULT_MAX_ENVELOPE_BYTES];
+          body = await claimCheck.encodeForWire(envelope, limits);
         }
         await options.transport.publish(queueName(actor, request.namespace ?? options.namespace), { body });
       } catch (error) {

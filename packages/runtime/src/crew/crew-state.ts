@@ -35,13 +35,11 @@ export async function encodeForWire(
   transport: Transport,
   claimCheck: ClaimCheck | undefined,
 ): Promise<Uint8Array> {
-  const body = encodeEnvelope(envelope);
-  if (claimCheck === undefined) return body;
-  const threshold = claimCheck.thresholdBytes(
+  if (claimCheck === undefined) return encodeEnvelope(envelope);
+  return claimCheck.encodeForWire(envelope, [
     transport.capabilities.maxMessageBytes,
     DEFAULT_MAX_ENVELOPE_BYTES,
-  );
-  return body.byteLength > threshold ? encodeEnvelope(await claimCheck.offload(envelope)) : body;
+  ]);
 }
 
 /** Publishes `envelope` to its `route.curr` (or to x-sink at the end of its route). */

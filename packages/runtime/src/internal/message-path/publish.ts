@@ -1,3 +1,4 @@
+import { ClaimCheckError } from "@asya/claim-check";
 import { encodeEnvelope, queueName } from "@asya/envelope";
 import { isTransportError, TransportError } from "@asya/transport";
 import type { Context } from "@opentelemetry/api";
@@ -47,21 +48,15 @@ export function createPublisher(deps: PathDeps): Publisher {
       out = withTraceHeaders(out, trace);
       let body: Uint8Array;
       try {
-        body = encodeEnvelope(out.envelope);
+        // Claim-check (GATEWAY.md section 7): over the threshold the payload goes to the store
+        // first; an orphaned object (the publish below failing, a crash) is harmless, its key is
+        // its content. A store that refuses or does not answer leaves the input for redelivery.
+        body =
+          claimCheck === undefined
+            ? encodeEnvelope(out.envelope)
+            : await claimCheck.encodeForWire(out.envelope, [limitBytes, deps.maxMessageBytes]);
       } catch (error) {
-        return { kind: "unencodable", error };
-      }
-      if (
-        claimCheck !== undefined &&
-        body.byteLength > claimCheck.thresholdBytes(limitBytes, deps.maxMessageBytes)
-      ) {
-        // Claim-check (GATEWAY.md section 7): the payload goes to the store first; an orphaned
-        // object (the publish below failing, a crash) is harmless, its key is its content.
-        try {
-          body = encodeEnvelope(await claimCheck.offload(out.envelope));
-        } catch (error) {
-          return { kind: "failed", error };
-        }
+        return error instanceof ClaimCheckError ? { kind: "failed", error } : { kind: "unencodable", error };
       }
       if (limitBytes > 0 && body.byteLength > limitBytes) {
         const error = new TransportError(

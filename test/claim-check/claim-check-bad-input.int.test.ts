@@ -18,6 +18,7 @@ import {
   createBucket,
   deleteBucket,
   deleteRabbitMqQueues,
+  filesEnv,
   handlerOf,
   pollFor,
   putObject,
@@ -127,7 +128,7 @@ beforeAll(async () => {
     processes,
   };
   const queues = meshQueues(["cc-guard"], namespace);
-  const common = { CLAIM_CALL_LOG: files.callLog, ASYA_SINK_STORE: "file", ASYA_SINK_FILE: files.sinkFile };
+  const common = filesEnv(files);
   for (const queue of [...queues.actors, queues.sink]) await raw.ensureQueue(queue);
   const base = { namespace, broker: rabbitMqEnv(url), concurrency: 4 } as const;
   const launched = await Promise.allSettled([

@@ -14,6 +14,7 @@ import {
   createBucket,
   deleteBucket,
   deleteRabbitMqQueues,
+  filesEnv,
   getObject,
   handlerOf,
   listKeys,
@@ -51,9 +52,7 @@ describe("claim-check: SIGKILL between store and publish (RabbitMQ)", () => {
     const actors = ["cc-produce", "cc-check"];
     const queues = meshQueues(actors, namespace);
     const common = {
-      CLAIM_CALL_LOG: files.callLog,
-      ASYA_SINK_STORE: "file",
-      ASYA_SINK_FILE: files.sinkFile,
+      ...filesEnv(files),
       // 4 MiB is under RabbitMQ's default threshold (80% of 10 MiB): claim everything over 1 MiB.
       ASYA_CLAIM_CHECK_THRESHOLD_BYTES: String(MIB),
     };

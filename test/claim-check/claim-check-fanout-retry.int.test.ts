@@ -14,6 +14,7 @@ import {
   createBucket,
   deleteBucket,
   deleteSqsQueues,
+  filesEnv,
   getObject,
   handlerOf,
   listKeys,
@@ -55,7 +56,7 @@ describe("claim-check on SQS: fan-out and retry", () => {
     const proxy = await startS3Proxy(endpoint);
     const actors = ["cc-fanout", "cc-check"];
     const queues = meshQueues(actors, namespace);
-    const common = { CLAIM_CALL_LOG: files.callLog, ASYA_SINK_STORE: "file", ASYA_SINK_FILE: files.sinkFile };
+    const common = filesEnv(files);
     const processes: ActorProcess[] = [];
     try {
       for (const queue of [...queues.actors, queues.sink]) await raw.ensureQueue(queue);
@@ -152,12 +153,7 @@ describe("claim-check on SQS: fan-out and retry", () => {
     const raw = createRawSqs(endpoint);
     const actors = ["cc-produce", "cc-flaky", "cc-check"];
     const queues = meshQueues(actors, namespace);
-    const env = {
-      ...claimEnv(bucket, endpoint),
-      CLAIM_CALL_LOG: files.callLog,
-      ASYA_SINK_STORE: "file",
-      ASYA_SINK_FILE: files.sinkFile,
-    };
+    const env = { ...claimEnv(bucket, endpoint), ...filesEnv(files) };
     const processes: ActorProcess[] = [];
     try {
       for (const queue of [...queues.actors, queues.sink]) await raw.ensureQueue(queue);

@@ -300,6 +300,11 @@ export interface RunFiles {
   remove(): void;
 }
 
+/** What every actor of a test records to: the handlers' call log and x-sink's result file. */
+export function filesEnv(files: RunFiles): Record<string, string> {
+  return { CLAIM_CALL_LOG: files.callLog, ASYA_SINK_STORE: "file", ASYA_SINK_FILE: files.sinkFile };
+}
+
 export function runFiles(label: string): RunFiles {
   const dir = mkdtempSync(join(tmpdir(), `asya-cc-${label}-`));
   return {

@@ -18,6 +18,7 @@ import {
   deleteBucket,
   deleteRabbitMqQueues,
   deleteSqsQueues,
+  filesEnv,
   getObject,
   handlerOf,
   listKeys,
@@ -144,12 +145,7 @@ describe("claim-check: 10 MiB through a 3-actor pipeline", () => {
     const raw = createRawSqs(endpoint);
     const actors = ["cc-produce", "cc-relay", "cc-verify"];
     const queues = meshQueues(actors, namespace);
-    const env = {
-      ...claimEnv(bucket, endpoint),
-      CLAIM_CALL_LOG: files.callLog,
-      ASYA_SINK_STORE: "file",
-      ASYA_SINK_FILE: files.sinkFile,
-    };
+    const env = { ...claimEnv(bucket, endpoint), ...filesEnv(files) };
     const { processes, launch } = mesh(namespace, sqsEnv(endpoint), env);
     try {
       for (const queue of [...queues.actors, queues.sink]) await raw.ensureQueue(queue);
@@ -205,12 +201,7 @@ describe("claim-check: 10 MiB through a 3-actor pipeline", () => {
     const raw = await createRawRabbitMq(url);
     const actors = ["cc-a", "cc-b", "cc-c"];
     const queues = meshQueues(actors, namespace);
-    const env = {
-      ...claimEnv(bucket, endpoint),
-      CLAIM_CALL_LOG: files.callLog,
-      ASYA_SINK_STORE: "file",
-      ASYA_SINK_FILE: files.sinkFile,
-    };
+    const env = { ...claimEnv(bucket, endpoint), ...filesEnv(files) };
     const { processes, launch } = mesh(namespace, rabbitMqEnv(url), env);
     try {
       for (const queue of [...queues.actors, queues.sink]) await raw.ensureQueue(queue);

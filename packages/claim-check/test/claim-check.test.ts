@@ -2,15 +2,10 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  type ClaimCheckError,
-  claimCheckFromEnv,
-  createClaimCheck,
-  createFileClaimStore,
-  resolveClaim,
-} from "@asya/claim-check";
+import { claimCheckFromEnv, createClaimCheck, createFileClaimStore, resolveClaim } from "@asya/claim-check";
 import { createEnvelope, type Envelope, encodeEnvelope, HEADER_CLAIM, parseEnvelope } from "@asya/envelope";
 import { afterEach, describe, expect, it } from "vitest";
+import { rejection } from "./helpers.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -25,15 +20,6 @@ function tempDir(): string {
 const big = (n: number) => ({ text: "é".repeat(n), n });
 const envelopeOf = (payload: unknown, headers: Record<string, unknown> = { trace: "t" }) =>
   createEnvelope({ id: "e-1", route: { prev: ["a"], curr: "b", next: ["c"] }, headers, payload });
-
-async function rejection(promise: Promise<unknown>): Promise<ClaimCheckError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ClaimCheckError;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("createClaimCheck over the file store", () => {
   it("offloads the payload under its sha256 and resolves it back; route, status, headers stay", async () => {

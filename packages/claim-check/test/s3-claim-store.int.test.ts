@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type ClaimCheckError, createClaimCheck, createS3ClaimStore } from "@asya/claim-check";
+import { createClaimCheck, createS3ClaimStore } from "@asya/claim-check";
 import { createEnvelope, HEADER_CLAIM } from "@asya/envelope";
 import {
   CreateBucketCommand,
@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { buildApp } from "fauxqs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { rejection } from "./helpers.js";
 
 // The S3 store against moto's S3 (test/setup/moto.ts) and fauxqs's (in process), checked with the
 // raw SDK; a bucket of this file's own per emulator, emptied and deleted at the end.
@@ -74,15 +75,6 @@ describe.each([
     await fauxqs?.close();
     fauxqs = undefined;
   });
-
-  async function rejection(promise: Promise<unknown>): Promise<ClaimCheckError> {
-    try {
-      await promise;
-    } catch (error) {
-      return error as ClaimCheckError;
-    }
-    throw new Error("expected a rejection");
-  }
 
   it("stores a 3 MiB payload at <prefix>/<sha256> with path-style requests, once, and reads it back", async () => {
     const store = await createS3ClaimStore({ bucket, endpoint: proxyUrl, credentials, prefix: "claims/" });

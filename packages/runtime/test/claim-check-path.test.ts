@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ClaimCheck, createClaimCheck, createFileClaimStore } from "@asya/claim-check";
 import { createEnvelope, type Envelope, encodeEnvelope, HEADER_CLAIM, queueName } from "@asya/envelope";
-import { type Actor, createSinkActor } from "@asya/runtime";
+import { type Actor, createSinkActor, replayEnvelope } from "@asya/runtime";
 import type { Transport } from "@asya/transport";
 import { afterEach, describe, expect, it } from "vitest";
 import { quietLogger, setup, until } from "./helpers.js";
@@ -112,6 +112,35 @@ describe("claim-check in the message path", () => {
     expect(stored[0]?.payload).toEqual({ n: 1, pad: "z".repeat(400_000) });
     expect(stored[0]?.headers?.[HEADER_CLAIM]).toBeUndefined();
     expect(stored[0]?.status?.phase).toBe("succeeded");
+  });
+
+  it("replays a failed envelope with a large payload as a claim; the actor it goes to resolves it", async () => {
+    const t = setup({ maxMessageBytes: LIMIT_BYTES });
+    const { claimCheck } = claimCheckIn();
+    const seen: number[] = [];
+    await t.actor({
+      name: "again",
+      claimCheck,
+      handler: (p: { pad: string }) => {
+        seen.push(p.pad.length);
+        return { length: p.pad.length };
+      },
+    });
+    // What x-sump stored: failed at `again`, the payload resolved (large).
+    const failed = createEnvelope({
+      id: "replay-1",
+      route: { prev: [], curr: "again", next: [] },
+      status: { phase: "failed", reason: "PolicyExhausted", actor: "again", attempt: 3 },
+      payload: { pad: "r".repeat(500_000) },
+    });
+    const replayed = await replayEnvelope(failed, { transport: t.transport, claimCheck });
+    expect(replayed.route.curr).toBe("again");
+    const sent = t.spy.history("replay-1").find((record) => record.to === "again");
+    expect(sent?.envelope?.payload).toBeNull();
+    expect(claimOf(sent?.envelope)).toBeDefined();
+    const done = await t.spy.waitFor("replay-1", { to: "x-sink", phase: "succeeded" });
+    expect(done.envelope?.payload).toEqual({ length: 500_000 });
+    expect(seen).toEqual([500_000]);
   });
 
   it("identical fan-out children store one object", async () => {

@@ -50,9 +50,10 @@ import {
   ListQueuesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
-  SQSClient,
 } from "@aws-sdk/client-sqs";
 import {
+  callSummary,
+  countingSqs,
   effectiveRounds,
   flag,
   fmtMiB,
@@ -188,25 +189,21 @@ async function readBody(out) {
   return offset === body.byteLength ? body : body.subarray(0, offset);
 }
 
-/** An SQS client that counts its API calls by command name. */
-function countingSqs(endpoint) {
-  const calls = {};
-  const sqs = new SQSClient({ endpoint, region: REGION, credentials: CREDENTIALS });
-  sqs.middlewareStack.add(
-    (next, context) => (args) => {
-      calls[context.commandName] = (calls[context.commandName] ?? 0) + 1;
-      return next(args);
-    },
-    { step: "initialize", name: "benchCallCounter" },
+/** The baseline's PutObject of a payload's JSON bytes (plain: random keys, no condition). */
+function putJsonObject(s3, bucket, Key, body) {
+  return s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key,
+      Body: body,
+      ContentLength: body.byteLength,
+      ContentType: "application/json",
+    }),
   );
-  return { sqs, calls };
 }
 
-const callSummary = (calls, per) =>
-  Object.entries(calls)
-    .filter(([, n]) => n > 0)
-    .map(([name, n]) => `${name.replace("Command", "")} ${(n / per).toFixed(1)}`)
-    .join(", ");
+/** An SQS client on `endpoint` that counts its calls (bench/lib/sqs-calls.js). */
+const countingSqsAt = (endpoint) => countingSqs({ endpoint, region: REGION, credentials: CREDENTIALS });
 
 /** Waits until `queueUrl` holds `count` visible messages. */
 async function whenQueued(sqs, queueUrl, count, timeoutMs = 120_000) {
@@ -270,7 +267,7 @@ async function memoryChild(kind) {
   const endpoint = stringArg("endpoint");
   const bucket = stringArg("bucket");
   const count = numberArg("count", 8);
-  const { sqs } = countingSqs(endpoint);
+  const { sqs } = countingSqsAt(endpoint);
   const urlOf = async (name) => (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
   const inUrl = await urlOf(stringArg("in-queue"));
   const outUrl = await urlOf(stringArg("out-queue"));
@@ -319,15 +316,7 @@ async function memoryChild(kind) {
       payload.hop += 1;
       const body = Buffer.from(JSON.stringify(payload), "utf8");
       const Key = `${PREFIX}/base-${randomBytes(8).toString("hex")}`;
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key,
-          Body: body,
-          ContentLength: body.byteLength,
-          ContentType: "application/json",
-        }),
-      );
+      await putJsonObject(s3, bucket, Key, body);
       await sqs.send(
         new SendMessageCommand({ QueueUrl: toUrl, MessageBody: JSON.stringify({ Bucket: bucket, Key }) }),
       );
@@ -391,7 +380,7 @@ async function main() {
   const moto = await startMoto();
   const bucket = `asya-bench-${randomBytes(4).toString("hex")}`;
   const s3 = s3ClientOf(moto.endpoint);
-  const { sqs: adminSqs } = countingSqs(moto.endpoint);
+  const { sqs: adminSqs } = countingSqsAt(moto.endpoint);
   const admin = createSqsTransport({ client: adminSqs, autoCreate: true });
   try {
     heading(
@@ -487,7 +476,7 @@ async function main() {
         await freshQueue(queueName(name));
         const endUrl = await freshQueue(queueName(end));
         await admin.publish(queueName(name), { body: seedBody });
-        const counted = countingSqs(moto.endpoint);
+        const counted = countingSqsAt(moto.endpoint);
         calls = counted.calls;
         transport = createSqsTransport({ client: counted.sqs, waitTimeSeconds: WAIT_SECONDS, batchSize: 10 });
         ended = () => whenQueued(adminSqs, endUrl, 1);
@@ -534,7 +523,7 @@ async function main() {
         receiveCpu: perHop(t.resolve - t.get),
         rest: value - perHop(t.offload) - perHop(t.resolve),
       };
-      return { value, calls: callSummary(calls, hops), parts };
+      return { value, calls: callSummary(calls, hops, 1), parts };
     }
 
     /** The sending half of a baseline hop: the payload's JSON to S3 under a fresh key, a reference on the queue. */
@@ -544,15 +533,7 @@ async function main() {
       baseTimings.add("serialize", start);
       const Key = `${PREFIX}/base-${randomBytes(8).toString("hex")}`;
       start = performance.now();
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key,
-          Body: body,
-          ContentLength: body.byteLength,
-          ContentType: "application/json",
-        }),
-      );
+      await putJsonObject(s3, bucket, Key, body);
       baseTimings.add("put", start);
       await publish(JSON.stringify({ Bucket: bucket, Key }));
     };
@@ -615,7 +596,7 @@ async function main() {
         return { ...baselineParts(stamps, hops), calls: "" };
       }
       const queueUrl = await freshQueue(queueName(`bl-${tag}`));
-      const { sqs, calls } = countingSqs(moto.endpoint);
+      const { sqs, calls } = countingSqsAt(moto.endpoint);
       const publish = (MessageBody) => sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody }));
       await sendByHand({ ...template, run: tag }, publish);
       for (const key of Object.keys(calls)) calls[key] = 0;
@@ -644,7 +625,7 @@ async function main() {
       await Promise.all(deletes);
       sqs.destroy();
       await emptyBucket();
-      return { ...baselineParts(stamps, hops), calls: callSummary(calls, hops) };
+      return { ...baselineParts(stamps, hops), calls: callSummary(calls, hops, 1) };
     }
 
     const perSize = new Map();
@@ -853,15 +834,7 @@ async function main() {
           } else {
             const body = Buffer.from(JSON.stringify(input.payload), "utf8");
             const Key = `${PREFIX}/base-in-${randomBytes(8).toString("hex")}`;
-            await s3.send(
-              new PutObjectCommand({
-                Bucket: bucket,
-                Key,
-                Body: body,
-                ContentLength: body.byteLength,
-                ContentType: "application/json",
-              }),
-            );
+            await putJsonObject(s3, bucket, Key, body);
             await adminSqs.send(
               new SendMessageCommand({
                 QueueUrl: input.url,

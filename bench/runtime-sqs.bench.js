@@ -25,6 +25,8 @@ import {
 } from "@aws-sdk/client-sqs";
 import { Consumer } from "sqs-consumer";
 import {
+  callSummary,
+  countingSqs,
   effectiveRounds,
   flag,
   fmtInt,
@@ -63,23 +65,7 @@ try {
   );
   const client = new SQSClient({ endpoint: moto.endpoint, region: REGION });
   /** An SQS client that counts its API calls by command name (to compare calls per message). */
-  const countingClient = () => {
-    const calls = {};
-    const sqs = new SQSClient({ endpoint: moto.endpoint, region: REGION });
-    sqs.middlewareStack.add(
-      (next, context) => (args) => {
-        calls[context.commandName] = (calls[context.commandName] ?? 0) + 1;
-        return next(args);
-      },
-      { step: "initialize", name: "benchCallCounter" },
-    );
-    return { sqs, calls };
-  };
-  const callSummary = (calls, count) =>
-    Object.entries(calls)
-      .filter(([, n]) => n > 0)
-      .map(([name, n]) => `${name.replace("Command", "")} ${(n / count).toFixed(2)}`)
-      .join(", ");
+  const countingClient = () => countingSqs({ endpoint: moto.endpoint, region: REGION });
   const admin = createSqsTransport({ endpoint: moto.endpoint, region: REGION, autoCreate: true });
   const urlOf = async (name) => (await client.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
 

@@ -8,6 +8,7 @@ export { startRabbitMqNode } from "./rabbitmq-node.js";
 export { footer, heading } from "./report.js";
 export { peakRssOf, processPeakRss, startRssSampler, trackRss } from "./rss.js";
 export { freePort, PUBSUB_EMULATOR_BIN, startMoto, startPubSubEmulator } from "./services.js";
+export { callSummary, countingSqs } from "./sqs-calls.js";
 export { untilFinal } from "./sse.js";
 export { fmtInt, fmtMiB, fmtMs, fmtNum, median, middleOfRounds, percentile, ratio } from "./stats.js";
 export { markdownTable } from "./table.js";

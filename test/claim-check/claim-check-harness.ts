@@ -48,17 +48,8 @@ export function sha256(data: string | Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-/** `size` characters of hex derived from `seed` (the same function as fixtures/handlers.js makeBlob). */
-export function makeBlob(seed: string, size: number): string {
-  const parts: string[] = [];
-  let length = 0;
-  for (let i = 0; length < size; i++) {
-    const part = createHash("sha256").update(`${seed}:${i}`).digest("hex");
-    parts.push(part);
-    length += part.length;
-  }
-  return parts.join("").slice(0, size);
-}
+/** `size` characters of hex derived from `seed`: the blob the fixture handlers produce and check. */
+export { makeBlob } from "./fixtures/handlers.js";
 
 /** The `x-asya-claim` header. */
 export interface Claim {

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { ClaimCheckError } from "@asya/claim-check";
 import {
   createEnvelope,
   DEFAULT_MAX_ENVELOPE_BYTES,
-  type Envelope,
   encodeEnvelope,
   HEADER_GATEWAY_URL,
   queueName,
@@ -58,9 +58,8 @@ export function createTaskCreator(
       });
       if (!created) return { ok: true, id: task.id, created: false };
       let body: Uint8Array;
-      let envelope: Envelope;
       try {
-        envelope = createEnvelope({
+        const envelope = createEnvelope({
           id,
           route: { prev: [], curr: actor, next: request.route.slice(1) },
           headers: {
@@ -71,18 +70,25 @@ export function createTaskCreator(
           status: { phase: "pending", ...(deadlineAt === undefined ? {} : { deadline_at: deadlineAt }) },
           payload: request.payload ?? null,
         });
-        body = encodeEnvelope(envelope);
+        // A large input goes by claim-check (GATEWAY.md section 7), as actors' outputs do: the
+        // payload is serialized once either way, and refused alike when it cannot be.
+        const { claimCheck } = options;
+        const limits = [options.transport.capabilities.maxMessageBytes, DEFAULT_MAX_ENVELOPE_BYTES];
+        body =
+          claimCheck === undefined
+            ? encodeEnvelope(envelope)
+            : await claimCheck.encodeForWire(envelope, limits);
       } catch (error) {
+        if (error instanceof ClaimCheckError) {
+          // The store refused or did not answer: the caller may try again, as for the broker.
+          options.logger.error("storing a new task's payload failed", { task_id: id, err: error.message });
+          await store.reportStatus(id, "failed", { error: `could not store the payload: ${error.message}` });
+          return { ok: false, status: 503, message: "could not store the task's payload" };
+        }
         await store.reportStatus(id, "failed", { error: (error as Error).message });
         return { ok: false, status: 400, message: (error as Error).message };
       }
       try {
-        // A large input goes by claim-check (GATEWAY.md section 7), as actors' outputs do.
-        const { claimCheck } = options;
-        if (claimCheck !== undefined) {
-          const limits = [options.transport.capabilities.maxMessageBytes, DEFAULT_MAX_ENVELOPE_BYTES];
-          body = await claimCheck.encodeForWire(envelope, limits);
-        }
         await options.transport.publish(queueName(actor, request.namespace ?? options.namespace), { body });
       } catch (error) {
         options.logger.error("publishing a new task failed", { task_id: id, err: (error as Error).message });

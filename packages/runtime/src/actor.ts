@@ -130,7 +130,7 @@ const optionsSchema = z.object({
       (value) =>
         value !== null &&
         typeof value === "object" &&
-        typeof (value as { offload?: unknown }).offload === "function" &&
+        typeof (value as { encodeForWire?: unknown }).encodeForWire === "function" &&
         typeof (value as { resolve?: unknown }).resolve === "function",
       { error: "must be a ClaimCheck (createClaimCheck from @asya/claim-check)" },
     )
